@@ -1,0 +1,326 @@
+"""Home pages per role, people management and invitation acceptance."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import services
+from .access import (
+    get_visible_or_404,
+    people_manageable_by,
+    pcns_managed_by,
+    record_owners_visible_to,
+    require,
+    scope_for,
+    today,
+)
+from .forms import InvitationAcceptForm, PersonAddForm, PersonForm, RoleAssignForm, RoleEndForm
+from .models import Person, Practice, Role, RoleAssignment
+from .support import coordinator_support, icb_pcn_summaries
+
+PEOPLE_PER_PAGE = 25
+
+
+def home(request):
+    """One page per user, composed of a panel for each role they hold."""
+    as_of = today()
+    scope = scope_for(request.user, as_of)
+    context = {"scope": scope, "as_of": as_of}
+    if scope.person_id:
+        context["me"] = Person.objects.select_related("user", "pcn").get(pk=scope.person_id)
+    if scope.is_care_coordinator:
+        context["my_support"] = coordinator_support(
+            RoleAssignment.objects.filter(person_id=scope.person_id), as_of
+        )
+    if scope.is_supporter:
+        rows = coordinator_support(
+            RoleAssignment.objects.filter(person_id__in=scope.supervisee_ids), as_of
+        )
+        for row in rows:
+            row.my_roles = sorted(
+                Role(r).label for r in scope.support_roles_by_supervisee.get(row.person.pk, ())
+            )
+        context["supervisees"] = rows
+    if scope.is_pcn_manager:
+        context["managed_pcn_rows"] = coordinator_support(
+            RoleAssignment.objects.filter(pcn_id__in=scope.managed_pcn_ids), as_of
+        )
+        context["managed_pcns"] = list(pcns_managed_by(request.user, as_of))
+        context["pcn_gaps"] = sum(1 for row in context["managed_pcn_rows"] if row.missing)
+    if scope.is_icb_viewer:
+        context["icb_pcns"] = icb_pcn_summaries(scope.icb_ids, as_of)
+    return render(request, "lms/home.html", context)
+
+
+def _manager_scope(request):
+    scope = scope_for(request.user)
+    require(scope.is_pcn_manager)
+    return scope
+
+
+def people_list(request):
+    """A PCN manager's people, with their current roles, a page at a time."""
+    _manager_scope(request)
+    as_of = today()
+    show_left = request.GET.get("show") == "left"
+    people = people_manageable_by(request.user).select_related("user", "pcn")
+    people = people.filter(left_on__isnull=not show_left)
+    people = people.prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=RoleAssignment.objects.current(as_of).select_related(
+                "care_coordinator", "pcn", "icb"
+            ),
+            to_attr="current_roles",
+        )
+    )
+    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "lms/people_list.html", {"page": page, "show_left": show_left}
+    )
+
+
+def person_add(request):
+    _manager_scope(request)
+    pcns = pcns_managed_by(request.user)
+    form = PersonAddForm(request.POST or None, pcns=pcns, initial={"pcn": pcns.first()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = _create_person_with_role(request, data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _added_message(person, data))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "lms/person_form.html", {"form": form, "adding": True})
+
+
+def _create_person_with_role(request, data):
+    from django.db import transaction
+
+    with transaction.atomic():
+        person = services.person_create(
+            actor=request.user,
+            email=data["email"],
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            pcn=data["pcn"],
+            job_title=data["job_title"],
+            employment_start_date=data["employment_start_date"],
+            funding_route=data["funding_route"],
+            afc_band=data["afc_band"],
+        )
+        if data["role"]:
+            services.role_assign(
+                actor=request.user,
+                person=person,
+                role=data["role"],
+                pcn=data["pcn"],
+                starts_on=data["employment_start_date"] or today(),
+            )
+        if data["send_invitation"]:
+            services.invitation_send(actor=request.user, person=person)
+    return person
+
+
+def _added_message(person, data):
+    message = f"{person.full_name} has been added."
+    if data["send_invitation"]:
+        message += f" An invitation has been sent to {person.email}."
+    return message
+
+
+def _add_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _manageable_person(request, pk):
+    _manager_scope(request)
+    return get_visible_or_404(
+        people_manageable_by(request.user).select_related("user", "pcn"), pk=pk
+    )
+
+
+def person_detail(request, pk):
+    """A person's details and role history: PCN managers, the person, their supporters."""
+    person = get_visible_or_404(
+        record_owners_visible_to(request.user).select_related("user", "pcn"), pk=pk
+    )
+    scope = scope_for(request.user)
+    can_manage = person.pcn_id in scope.managed_pcn_ids
+    assignments = (
+        person.role_assignments.select_related("care_coordinator", "pcn", "icb", "created_by",
+                                                "ended_by")
+        .prefetch_related("practices")
+        .order_by("-starts_on", "-pk")
+    )
+    as_of = today()
+    now = timezone.now()
+    invitation = person.invitations.first() if can_manage else None
+    supporters = (
+        person.support_assignments.current(as_of).select_related("person")
+        .order_by("role", "person__family_name")
+    )
+    return render(
+        request,
+        "lms/person_detail.html",
+        {
+            "person": person,
+            "can_manage": can_manage,
+            "current_roles": [a for a in assignments if a.is_current(as_of)],
+            "past_roles": [a for a in assignments if not a.is_current(as_of)],
+            "supporters": supporters,
+            "invitation": invitation,
+            "invitation_state": invitation.state(now) if invitation else None,
+            "can_invite": can_manage and not person.user.has_usable_password()
+            and person.left_on is None,
+        },
+    )
+
+
+def person_edit(request, pk):
+    person = _manageable_person(request, pk)
+    initial = {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "email": person.email,
+        "job_title": person.job_title,
+        "pcn": person.pcn,
+        "employment_start_date": person.employment_start_date,
+        "funding_route": person.funding_route,
+        "afc_band": person.afc_band,
+    }
+    form = PersonForm(request.POST or None, pcns=pcns_managed_by(request.user), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                email=data.pop("email"),
+                pcn=data.pop("pcn"),
+                **data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{person.full_name}’s details have been saved.")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "lms/person_form.html", {"form": form, "person": person})
+
+
+def role_add(request, pk):
+    person = _manageable_person(request, pk)
+    as_of = today()
+    coordinators = (
+        Person.objects.filter(
+            pk__in=RoleAssignment.objects.current(as_of)
+            .care_coordinators()
+            .filter(pcn_id=person.pcn_id)
+            .values("person_id")
+        )
+        .exclude(pk=person.pk)
+    )
+    form = RoleAssignForm(
+        request.POST or None,
+        coordinators=coordinators,
+        practices=Practice.objects.filter(pcn_id=person.pcn_id),
+        initial={"starts_on": as_of},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assignment = services.role_assign(
+                actor=request.user,
+                person=person,
+                role=data["role"],
+                pcn=person.pcn,
+                care_coordinator=data["care_coordinator"],
+                practices=data["practices"],
+                starts_on=data["starts_on"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{person.full_name} is now {assignment.get_role_display().lower()} "
+                f"{assignment.scope_label} from {assignment.starts_on:%-d %B %Y}.",
+            )
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "lms/role_form.html", {"form": form, "person": person})
+
+
+def role_end(request, pk, assignment_pk):
+    person = _manageable_person(request, pk)
+    assignment = get_visible_or_404(
+        person.role_assignments.select_related("care_coordinator", "pcn"), pk=assignment_pk
+    )
+    form = RoleEndForm(request.POST or None, initial={"ends_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_end(
+                actor=request.user,
+                assignment=assignment,
+                ends_on=form.cleaned_data["ends_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{person.full_name}’s role as {assignment.get_role_display().lower()} "
+                f"ends on {assignment.ends_on:%-d %B %Y}. The record is kept in their history.",
+            )
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "lms/role_end.html",
+        {"form": form, "person": person, "assignment": assignment},
+    )
+
+
+@require_POST
+def invitation_resend(request, pk):
+    person = _manageable_person(request, pk)
+    try:
+        services.invitation_send(actor=request.user, person=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A new invitation has been sent to {person.email}.")
+    return redirect("people:detail", pk=person.pk)
+
+
+@login_not_required
+def invitation_accept(request, token):
+    """Set a password from an invitation link, then sign in."""
+    invitation = services.invitation_for_token(token)
+    state = invitation.state(timezone.now()) if invitation else "unknown"
+    if state != "pending":
+        return render(request, "lms/invitation_unusable.html", {"state": state}, status=410
+                      if state in {"expired", "accepted", "revoked"} else 404)
+    person = invitation.person
+    form = InvitationAcceptForm(request.POST or None, user=person.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
+        except ValidationError:
+            return render(request, "lms/invitation_unusable.html", {"state": "accepted"},
+                          status=410)
+        login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your password has been set and you are signed in.")
+        return redirect("home")
+    return render(request, "lms/invitation_accept.html", {"form": form, "person": person})

@@ -1,0 +1,119 @@
+"""Role fixtures: two PCNs in one ICB and a third in another ICB, with people in every role.
+
+Staff roles must use MFA; `sign_in` enrols a TOTP authenticator for them so
+tests reach the page under test. MFA enforcement itself is tested on its own.
+"""
+
+import datetime
+
+import pytest
+from allauth.mfa.models import Authenticator
+
+from lms.models import Role
+from tests.factories import (
+    ICBFactory,
+    PCNFactory,
+    PersonFactory,
+    PracticeFactory,
+    RoleAssignmentFactory,
+)
+
+START = datetime.date(2025, 1, 6)
+
+
+@pytest.fixture
+def icb(db):
+    return ICBFactory(name="NHS Test Integrated Care Board")
+
+
+@pytest.fixture
+def pcn(icb):
+    pcn = PCNFactory(name="Riverside PCN", icb=icb)
+    PracticeFactory.create_batch(3, pcn=pcn)
+    return pcn
+
+
+@pytest.fixture
+def other_pcn(icb):
+    """A second PCN in the same ICB: its people are not ours."""
+    pcn = PCNFactory(name="Hillside PCN", icb=icb)
+    PracticeFactory.create_batch(2, pcn=pcn)
+    return pcn
+
+
+@pytest.fixture
+def other_icb_pcn(db):
+    return PCNFactory(name="Faraway PCN", icb=ICBFactory(name="NHS Faraway ICB"))
+
+
+def make_person(role, *, pcn=None, care_coordinator=None, icb=None, **person_fields):
+    person = PersonFactory(pcn=pcn, **person_fields)
+    RoleAssignmentFactory(
+        person=person,
+        role=role,
+        pcn=pcn if role in (Role.CARE_COORDINATOR, Role.PCN_MANAGER) or care_coordinator else None,
+        icb=icb,
+        care_coordinator=care_coordinator,
+        starts_on=START,
+    )
+    return person
+
+
+@pytest.fixture
+def care_coordinator(pcn):
+    return make_person(Role.CARE_COORDINATOR, pcn=pcn, given_name="Amira", family_name="Khan")
+
+
+@pytest.fixture
+def supervisor(pcn, care_coordinator):
+    return make_person(
+        Role.CLINICAL_SUPERVISOR, pcn=pcn, care_coordinator=care_coordinator,
+        given_name="Grace", family_name="Hughes", job_title="GP partner",
+    )
+
+
+@pytest.fixture
+def pcn_manager(pcn):
+    return make_person(Role.PCN_MANAGER, pcn=pcn, given_name="Jo", family_name="Smith",
+                       job_title="PCN manager")
+
+
+@pytest.fixture
+def icb_viewer(icb):
+    return make_person(Role.ICB_VIEWER, icb=icb, given_name="Liam", family_name="Turner")
+
+
+@pytest.fixture
+def other_coordinator(other_pcn):
+    return make_person(Role.CARE_COORDINATOR, pcn=other_pcn, given_name="Dev",
+                       family_name="Patel")
+
+
+@pytest.fixture
+def other_pcn_manager(other_pcn):
+    return make_person(Role.PCN_MANAGER, pcn=other_pcn, given_name="Kate", family_name="Lewis")
+
+
+@pytest.fixture
+def no_role_person(pcn):
+    """Someone with an account in the PCN but no current role."""
+    return PersonFactory(pcn=pcn, given_name="Nora", family_name="Role")
+
+
+def enrol_totp(user):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign a person in (with MFA already set up, as staff must have)."""
+
+    def _sign_in(person):
+        enrol_totp(person.user)
+        client.force_login(person.user)
+        return client
+
+    return _sign_in
