@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -58,6 +59,13 @@ def home(request):
     return render(request, "lms/home.html", context)
 
 
+def _people_crumbs(person=None):
+    crumbs = [("Home", reverse("home")), ("People", reverse("people:list"))]
+    if person is not None:
+        crumbs.append((person.full_name, reverse("people:detail", args=[person.pk])))
+    return crumbs
+
+
 def _manager_scope(request):
     scope = scope_for(request.user)
     require(scope.is_pcn_manager)
@@ -82,7 +90,9 @@ def people_list(request):
     )
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
-        request, "lms/people_list.html", {"page": page, "show_left": show_left}
+        request,
+        "lms/people_list.html",
+        {"page": page, "show_left": show_left, "crumbs": [("Home", reverse("home"))]},
     )
 
 
@@ -99,7 +109,11 @@ def person_add(request):
         else:
             messages.success(request, _added_message(person, data))
             return redirect("people:detail", pk=person.pk)
-    return render(request, "lms/person_form.html", {"form": form, "adding": True})
+    return render(
+        request,
+        "lms/person_form.html",
+        {"form": form, "adding": True, "crumbs": _people_crumbs()},
+    )
 
 
 def _create_person_with_role(request, data):
@@ -177,6 +191,16 @@ def person_detail(request, pk):
         "lms/person_detail.html",
         {
             "person": person,
+            "crumbs": _people_crumbs() if can_manage else [("Home", reverse("home"))],
+            "details": [
+                ("Email", person.email),
+                ("Job title", person.job_title),
+                ("PCN", person.pcn),
+                ("Employment start date",
+                 person.employment_start_date and f"{person.employment_start_date:%-d %B %Y}"),
+                ("Funding route", person.get_funding_route_display()),
+                ("Agenda for Change band", person.get_afc_band_display()),
+            ],
             "can_manage": can_manage,
             "current_roles": [a for a in assignments if a.is_current(as_of)],
             "past_roles": [a for a in assignments if not a.is_current(as_of)],
@@ -217,7 +241,11 @@ def person_edit(request, pk):
         else:
             messages.success(request, f"{person.full_name}’s details have been saved.")
             return redirect("people:detail", pk=person.pk)
-    return render(request, "lms/person_form.html", {"form": form, "person": person})
+    return render(
+        request,
+        "lms/person_form.html",
+        {"form": form, "person": person, "crumbs": _people_crumbs(person)},
+    )
 
 
 def role_add(request, pk):
@@ -259,7 +287,11 @@ def role_add(request, pk):
                 f"{assignment.scope_label} from {assignment.starts_on:%-d %B %Y}.",
             )
             return redirect("people:detail", pk=person.pk)
-    return render(request, "lms/role_form.html", {"form": form, "person": person})
+    return render(
+        request,
+        "lms/role_form.html",
+        {"form": form, "person": person, "crumbs": _people_crumbs(person)},
+    )
 
 
 def role_end(request, pk, assignment_pk):
@@ -288,7 +320,12 @@ def role_end(request, pk, assignment_pk):
     return render(
         request,
         "lms/role_end.html",
-        {"form": form, "person": person, "assignment": assignment},
+        {
+            "form": form,
+            "person": person,
+            "assignment": assignment,
+            "crumbs": _people_crumbs(person),
+        },
     )
 
 
