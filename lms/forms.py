@@ -35,6 +35,15 @@ class PersonForm(forms.Form):
         self.fields["pcn"].queryset = pcns
 
 
+class PersonEditForm(PersonForm):
+    left_on = DateField(
+        label="Date they left (optional)",
+        required=False,
+        help_text="Only if they have left. Their roles end on this date and they can no longer "
+        "sign in; everything recorded about them is kept.",
+    )
+
+
 class PersonAddForm(PersonForm):
     role = forms.ChoiceField(
         label="Role in your PCN",

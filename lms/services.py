@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -100,12 +101,29 @@ def person_update(*, actor, person: Person, email: str | None = None, **changes)
         person.user.email = email
         person.user.username = email[:150]
         person.user.save(update_fields=["email", "username"])
+    if person.left_on and person.left_on > timezone.localdate():
+        raise ValidationError({"left_on": "The date they left must be today or in the past."})
     person.full_clean(exclude=["user"])
     person.save()
     after = _person_snapshot(person)
     if after != before:
         audit_record(actor=actor, action="person.update", obj=person, before=before, after=after)
+    if person.left_on and before["left_on"] is None:
+        _person_leave(actor=actor, person=person)
     return person
+
+
+def _person_leave(*, actor, person: Person) -> None:
+    """Someone who left loses their roles and sign-in; every record about them stays."""
+    open_assignments = RoleAssignment.objects.filter(
+        Q(person=person) | Q(care_coordinator=person),
+        starts_on__lt=person.left_on,
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=person.left_on))
+    for assignment in open_assignments:
+        role_end(actor=actor, assignment=assignment, ends_on=person.left_on,
+                 reason=f"{person.full_name} left on {person.left_on:%-d %B %Y}")
+    person.user.is_active = False
+    person.user.save(update_fields=["is_active"])
 
 
 def _validate_assignment(assignment: RoleAssignment, practices) -> None:

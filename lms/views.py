@@ -21,7 +21,7 @@ from .access import (
     scope_for,
     today,
 )
-from .forms import InvitationAcceptForm, PersonAddForm, PersonForm, RoleAssignForm, RoleEndForm
+from .forms import InvitationAcceptForm, PersonAddForm, PersonEditForm, RoleAssignForm, RoleEndForm
 from .models import Person, Practice, Role, RoleAssignment
 from .support import coordinator_support, icb_pcn_summaries
 
@@ -224,8 +224,9 @@ def person_edit(request, pk):
         "employment_start_date": person.employment_start_date,
         "funding_route": person.funding_route,
         "afc_band": person.afc_band,
+        "left_on": person.left_on,
     }
-    form = PersonForm(request.POST or None, pcns=pcns_managed_by(request.user), initial=initial)
+    form = PersonEditForm(request.POST or None, pcns=pcns_managed_by(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:

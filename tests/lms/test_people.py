@@ -218,3 +218,29 @@ def test_invitation_can_be_resent_and_old_link_stops_working(
     response = client.get(reverse("invitation_accept", args=[first_link]))
     assert response.status_code == 410
     assert "replaced by a newer invitation" in response.content.decode()
+
+
+def test_person_who_leaves_loses_roles_and_sign_in_but_is_kept(
+    sign_in, pcn_manager, pcn, care_coordinator, supervisor
+):
+    client = sign_in(pcn_manager)
+    data = add_person_data(pcn, email=care_coordinator.email, left_on="2026-11-01")
+    response = client.post(reverse("people:edit", args=[care_coordinator.pk]), data, follow=True)
+    assert response.status_code == 200
+    care_coordinator.refresh_from_db()
+    assert care_coordinator.left_on == datetime.date(2026, 11, 1)
+    assert not care_coordinator.user.is_active
+    own = care_coordinator.role_assignments.get()
+    supervision = supervisor.role_assignments.get()
+    assert own.ends_on == supervision.ends_on == datetime.date(2026, 11, 1)
+    # Kept, and listed under "people who have left".
+    left = client.get(reverse("people:list") + "?show=left").content.decode()
+    assert care_coordinator.full_name in left
+
+
+def test_leaving_date_in_the_future_is_refused(sign_in, pcn_manager, pcn, care_coordinator):
+    data = add_person_data(pcn, email=care_coordinator.email, left_on="2099-01-01")
+    response = sign_in(pcn_manager).post(reverse("people:edit", args=[care_coordinator.pk]), data)
+    assert "must be today or in the past" in response.content.decode()
+    care_coordinator.refresh_from_db()
+    assert care_coordinator.left_on is None
