@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .models import REQUIRED_SUPPORT_ROLES, PCN, Practice, Role, RoleAssignment
+from .models import PCN, REQUIRED_SUPPORT_ROLES, Practice, Role, RoleAssignment
 
 
 @dataclass

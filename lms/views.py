@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from . import services
 from .access import (
     get_visible_or_404,
-    people_manageable_by,
     pcns_managed_by,
+    people_manageable_by,
     record_owners_visible_to,
     require,
     scope_for,
@@ -354,7 +354,9 @@ def invitation_accept(request, token):
     form = InvitationAcceptForm(request.POST or None, user=person.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
+            services.invitation_accept(
+                invitation=invitation, password=form.cleaned_data["password1"]
+            )
         except ValidationError:
             return render(request, "lms/invitation_unusable.html", {"state": "accepted"},
                           status=410)

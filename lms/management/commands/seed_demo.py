@@ -25,13 +25,14 @@ PCNS = {
     ),
 }
 
+CC = "Care coordinator"
 # (email, given, family, job title, PCN ODS code, funding, band, years in post)
 PEOPLE = [
-    ("amira.khan@riverside.example", "Amira", "Khan", "Care coordinator", "U81001", "arrs", "4", 0),
-    ("ben.okafor@riverside.example", "Ben", "Okafor", "Care coordinator", "U81001", "arrs", "4", 2),
-    ("chloe.evans@riverside.example", "Chloe", "Evans", "Care coordinator", "U81001", "arrs", "4", 1),
-    ("dev.patel@hillside.example", "Dev", "Patel", "Care coordinator", "U81002", "arrs", "4", 1),
-    ("erin.walsh@hillside.example", "Erin", "Walsh", "Care coordinator", "U81002", "arrs", "4", 3),
+    ("amira.khan@riverside.example", "Amira", "Khan", CC, "U81001", "arrs", "4", 0),
+    ("ben.okafor@riverside.example", "Ben", "Okafor", CC, "U81001", "arrs", "4", 2),
+    ("chloe.evans@riverside.example", "Chloe", "Evans", CC, "U81001", "arrs", "4", 1),
+    ("dev.patel@hillside.example", "Dev", "Patel", CC, "U81002", "arrs", "4", 1),
+    ("erin.walsh@hillside.example", "Erin", "Walsh", CC, "U81002", "arrs", "4", 3),
     ("grace.hughes@riverside.example", "Grace", "Hughes", "GP partner", "U81001", "other", "n/a", 8),
     ("isaac.brown@riverside.example", "Isaac", "Brown", "GP, safeguarding lead", "U81001", "other",
      "n/a", 10),
@@ -137,7 +138,7 @@ class Command(BaseCommand):
             ("ICB viewer", "liam"),
             ("Curriculum editor", "maya"),
         ]
-        self.stdout.write("\nDemo sign-ins (password for all: %s)\n" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})\n")
         for label, key in rows:
             self.stdout.write(f"  {label:<40} {people[key].email}")
         self.stdout.write("")
