@@ -3,9 +3,8 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from .form_rendering import NHSDateField as DateField
 from .models import PCN, SUPPORT_ROLES, AfCBand, FundingRoute, Person, Practice, Role
-
-DateField = forms.DateField
 
 
 class PersonForm(forms.Form):

@@ -25,7 +25,9 @@ class PersonForm(forms.Form):
     default_renderer = NHSFormRenderer
 
     name = forms.CharField(help_text="Their full name", error_messages={"required": "Enter a name"})
-    route = forms.ChoiceField(choices=[("arrs", "ARRS"), ("other", "Other")], widget=forms.RadioSelect)
+    route = forms.ChoiceField(
+        choices=[("arrs", "ARRS"), ("other", "Other")], widget=forms.RadioSelect
+    )
 
 
 def date_data(day, month, year, name="completed_on"):
@@ -50,8 +52,14 @@ class TestNHSDateField:
 
     @pytest.mark.parametrize(
         ("day", "month", "year"),
-        [("31", "2", "2025"), ("1", "13", "2025"), ("0", "1", "2025"), ("aa", "1", "2025"),
-         ("1", "Feb", "2025"), ("1.5", "1", "2025")],
+        [
+            ("31", "2", "2025"),
+            ("1", "13", "2025"),
+            ("0", "1", "2025"),
+            ("aa", "1", "2025"),
+            ("1", "Feb", "2025"),
+            ("1.5", "1", "2025"),
+        ],
     )
     def test_impossible_or_non_numeric_dates_ask_for_a_real_date(self, day, month, year):
         assert errors_of(DateForm(data=date_data(day, month, year))) == ["Enter a real date"]
@@ -117,7 +125,10 @@ class TestNHSDateField:
 
     def test_renders_nhs_date_input_in_a_fieldset(self):
         html = str(DateForm(data=date_data("1", "2", "")))
-        assert '<fieldset class="nhsuk-fieldset" aria-describedby="id_completed_on-hint id_completed_on-error">' in html
+        assert (
+            '<fieldset class="nhsuk-fieldset" '
+            'aria-describedby="id_completed_on-hint id_completed_on-error">'
+        ) in html
         assert '<legend class="nhsuk-fieldset__legend">Date completed</legend>' in html
         assert 'class="nhsuk-date-input"' in html
         assert html.count('inputmode="numeric"') == 3
@@ -179,3 +190,52 @@ class TestNHSFieldMarkup:
         assert "<title>Page not found – Coordinate – NHS</title>" in render_to_string(
             "404.html", {"forms": [PersonForm()]}
         )
+
+
+class FakeMessage:
+    def __init__(self, text, level_tag):
+        self.text, self.level_tag = text, level_tag
+
+    def __str__(self):
+        return self.text
+
+
+class TestLayout:
+    def test_navigation_marks_the_current_page(self):
+        html = render_to_string(
+            "404.html",
+            {
+                "nav_links": [
+                    {"label": "Home", "url": "/", "current": False},
+                    {"label": "People", "url": "/people/", "current": True},
+                ]
+            },
+        )
+        assert 'aria-label="Menu"' in html
+        assert 'href="/people/" aria-current="page"' in html
+        assert 'href="/" aria-current' not in html
+
+    def test_no_navigation_or_account_area_without_links_or_user(self):
+        html = render_to_string("500.html", {})
+        assert 'aria-label="Menu"' not in html
+        assert 'aria-label="Account"' not in html
+        assert '<html lang="en-GB">' in html
+        assert 'href="#maincontent"' in html
+
+    def test_success_messages_are_alerts(self):
+        html = render_to_string(
+            "404.html",
+            {"messages": [FakeMessage("Saved", "success"), FakeMessage("Note", "info")]},
+        )
+        assert 'nhsuk-notification-banner--success" role="alert"' in html
+        assert 'class="nhsuk-notification-banner" role="region"' in html
+        assert 'id="notification-banner-title-1"' in html
+        assert 'id="notification-banner-title-2"' in html
+
+    def test_breadcrumbs_include(self):
+        html = render_to_string(
+            "includes/breadcrumbs.html", {"crumbs": [("Home", "/"), ("People", "/people/")]}
+        )
+        assert '<a class="nhsuk-breadcrumb__link" href="/people/">People</a>' in html
+        assert 'class="nhsuk-back-link" href="/people/"' in html
+        assert render_to_string("includes/breadcrumbs.html", {"crumbs": []}).strip() == ""

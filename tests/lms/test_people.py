@@ -13,6 +13,12 @@ from tests.conftest import make_person
 pytestmark = pytest.mark.django_db
 
 
+def date_fields(name, iso):
+    """The day, month and year boxes of an NHS date input."""
+    year, month, day = iso.split("-")
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
+
+
 def add_person_data(pcn, **overrides):
     data = {
         "given_name": "Priya",
@@ -20,7 +26,7 @@ def add_person_data(pcn, **overrides):
         "email": "Priya.Shah@example.nhs.uk",
         "job_title": "Care coordinator",
         "pcn": pcn.pk,
-        "employment_start_date": "2026-11-02",
+        **date_fields("employment_start_date", "2026-11-02"),
         "funding_route": "arrs",
         "afc_band": "4",
         "role": Role.CARE_COORDINATOR,
@@ -90,7 +96,7 @@ def test_manager_names_a_supervisor_for_a_coordinator(sign_in, pcn_manager, pcn,
     response = client.post(
         reverse("people:role_add", args=[gp.pk]),
         {"role": Role.CLINICAL_SUPERVISOR, "care_coordinator": care_coordinator.pk,
-         "starts_on": "2026-11-01"},
+         **date_fields("starts_on", "2026-11-01")},
         follow=True,
     )
     assert "is now gp clinical supervisor" in response.content.decode()
@@ -102,7 +108,7 @@ def test_manager_names_a_supervisor_for_a_coordinator(sign_in, pcn_manager, pcn,
 def test_support_role_without_a_coordinator_is_refused(sign_in, pcn_manager, no_role_person):
     response = sign_in(pcn_manager).post(
         reverse("people:role_add", args=[no_role_person.pk]),
-        {"role": Role.SAFEGUARDING_GP, "starts_on": "2026-11-01"},
+        {"role": Role.SAFEGUARDING_GP, **date_fields("starts_on", "2026-11-01")},
     )
     assert "Choose the care coordinator this role supports" in response.content.decode()
     assert not no_role_person.role_assignments.exists()
@@ -112,7 +118,7 @@ def test_coordinator_cannot_supervise_themselves(sign_in, pcn_manager, care_coor
     response = sign_in(pcn_manager).post(
         reverse("people:role_add", args=[care_coordinator.pk]),
         {"role": Role.CLINICAL_SUPERVISOR, "care_coordinator": care_coordinator.pk,
-         "starts_on": "2026-11-01"},
+         **date_fields("starts_on", "2026-11-01")},
     )
     # A coordinator is not offered as their own supervisee, and the service refuses it anyway.
     assert response.status_code == 200
@@ -124,7 +130,7 @@ def test_ending_a_role_keeps_it_in_history(sign_in, pcn_manager, supervisor):
     client = sign_in(pcn_manager)
     response = client.post(
         reverse("people:role_end", args=[supervisor.pk, assignment.pk]),
-        {"ends_on": "2026-11-30", "reason": "Supervision moved to another GP"},
+        {**date_fields("ends_on", "2026-11-30"), "reason": "Supervision moved to another GP"},
         follow=True,
     )
     assert "The record is kept in their history" in response.content.decode()
@@ -138,7 +144,7 @@ def test_end_date_before_start_is_refused(sign_in, pcn_manager, supervisor):
     assignment = supervisor.role_assignments.get()
     response = sign_in(pcn_manager).post(
         reverse("people:role_end", args=[supervisor.pk, assignment.pk]),
-        {"ends_on": "2024-01-01"},
+        {**date_fields("ends_on", "2024-01-01")},
     )
     assert "The end date must be after the start date" in response.content.decode()
     assignment.refresh_from_db()
@@ -224,7 +230,9 @@ def test_person_who_leaves_loses_roles_and_sign_in_but_is_kept(
     sign_in, pcn_manager, pcn, care_coordinator, supervisor
 ):
     client = sign_in(pcn_manager)
-    data = add_person_data(pcn, email=care_coordinator.email, left_on="2026-11-01")
+    data = add_person_data(
+        pcn, email=care_coordinator.email, **date_fields("left_on", "2026-11-01")
+    )
     response = client.post(reverse("people:edit", args=[care_coordinator.pk]), data, follow=True)
     assert response.status_code == 200
     care_coordinator.refresh_from_db()
@@ -239,7 +247,9 @@ def test_person_who_leaves_loses_roles_and_sign_in_but_is_kept(
 
 
 def test_leaving_date_in_the_future_is_refused(sign_in, pcn_manager, pcn, care_coordinator):
-    data = add_person_data(pcn, email=care_coordinator.email, left_on="2099-01-01")
+    data = add_person_data(
+        pcn, email=care_coordinator.email, **date_fields("left_on", "2099-01-01")
+    )
     response = sign_in(pcn_manager).post(reverse("people:edit", args=[care_coordinator.pk]), data)
     assert "must be today or in the past" in response.content.decode()
     care_coordinator.refresh_from_db()
