@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from lms.models import AuditEntry, Person, Role, RoleAssignment
 from tests.conftest import make_person
+from tests.factories import RoleAssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +255,25 @@ def test_leaving_date_in_the_future_is_refused(sign_in, pcn_manager, pcn, care_c
     assert "must be today or in the past" in response.content.decode()
     care_coordinator.refresh_from_db()
     assert care_coordinator.left_on is None
+
+
+def test_person_page_query_count_does_not_grow_with_roles(
+    sign_in, pcn_manager, pcn, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = sign_in(pcn_manager)
+    gp = make_person(Role.CARE_COORDINATOR, pcn=pcn, given_name="Many", family_name="Roles")
+    url = reverse("people:detail", args=[gp.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(6):
+        cc = make_person(Role.CARE_COORDINATOR, pcn=pcn)
+        make_person(Role.CLINICAL_SUPERVISOR, pcn=pcn, care_coordinator=gp)
+        RoleAssignmentFactory(person=gp, role=Role.LINE_MANAGER, care_coordinator=cc, pcn=pcn)
+    with django_assert_num_queries(len(few)):
+        response = client.get(url)
+    assert len(response.context["current_roles"]) == 7
+    assert len(response.context["supporters"]) == 6
