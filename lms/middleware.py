@@ -1,7 +1,22 @@
-"""Send staff who must use two-factor authentication to set it up first."""
+"""Two-factor authentication: staff must set it up, and nobody enrolled may skip it.
 
+1. `RequireMFAMiddleware` sends supervisors, PCN managers, ICB viewers and
+   curriculum editors (lms.access.MFA_REQUIRED_ROLES) who have no TOTP
+   authenticator to allauth's set-up page before anything else.
+2. `undo_login_without_second_factor` signs straight back out anyone with an
+   authenticator whose sign-in, during a web request, did not pass allauth's
+   second-factor stage. Only allauth's sign-in has that stage; every other
+   sign-in page is redirected to it in lms/urls.py, and this catches any that
+   appears later (a new package's login view, say) instead of trusting it.
+"""
+
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.messages.storage import default_storage
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -9,6 +24,25 @@ from .access import mfa_required_for
 
 # Paths a user without MFA may still reach: sign-in/out, MFA set-up, static files.
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/invitations/")
+
+SET_UP_MFA_MESSAGE = (
+    "Your role gives you access to other people's records, so you must set up "
+    "two-factor authentication before you continue."
+)
+
+
+def _add_message(request, response, level, text):
+    """Add a flash message whether or not MessageMiddleware has run yet for this request.
+
+    This middleware may sit before MessageMiddleware; a redirect returned from here
+    then never reaches it, so the message is stored on the response directly.
+    """
+    if hasattr(request, "_messages"):
+        messages.add_message(request, level, text, fail_silently=True)
+        return
+    storage = default_storage(request)
+    storage.add(level, text)
+    storage.update(response)
 
 
 class RequireMFAMiddleware:
@@ -25,11 +59,25 @@ class RequireMFAMiddleware:
                 user=user, type=Authenticator.Type.TOTP
             ).exists()
         ):
-            messages.info(
-                request,
-                "Your role gives you access to other people's records, so you must set up "
-                "two-factor authentication before you continue.",
-                fail_silently=True,
-            )
-            return redirect(reverse("mfa_activate_totp"))
+            response = redirect(reverse("mfa_activate_totp"))
+            _add_message(request, response, messages.INFO, SET_UP_MFA_MESSAGE)
+            return response
         return self.get_response(request)
+
+
+@receiver(user_logged_in, dispatch_uid="lms.undo_login_without_second_factor")
+def undo_login_without_second_factor(sender, request, user, **kwargs):
+    """Sign out again anyone with MFA set up whose web sign-in skipped the second factor.
+
+    allauth records each step of a sign-in in the session; its second-factor
+    stage records an "mfa" step before the user is signed in. Sign-ins outside
+    a web request (the test client's `force_login`, a shell) have no HTTP
+    method and are left alone.
+    """
+    if request is None or not getattr(request, "method", None):
+        return
+    if not Authenticator.objects.filter(user=user).exists():
+        return
+    if any(r.get("method") == "mfa" for r in get_authentication_records(request, user)):
+        return
+    logout(request)

@@ -1,7 +1,8 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -14,18 +15,26 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-# Wagtail's and Django admin's own sign-in pages skip the second factor
-# (STACK.md pitfall 1), so both go to allauth's sign-in, before their includes.
+def _to_allauth(pattern_name):
+    """A redirect, open to anonymous visitors, to one of allauth's pages (keeps ?next=)."""
+    return login_not_required(RedirectView.as_view(pattern_name=pattern_name, query_string=True))
+
+
+# Every sign-in page other than allauth's skips the second factor (STACK.md
+# pitfall 1): Wagtail admin's, Wagtail's front-end "private page" sign-in
+# (/_util/login/, a plain django.contrib.auth LoginView) and Django admin's.
+# All go to allauth's sign-in, as do Wagtail admin's own password-reset pages
+# (allauth's reset is rate-limited and does not reveal who has an account).
+# These must come before the Wagtail and admin includes. lms/middleware.py
+# also undoes any sign-in that skipped the second factor, should one appear.
 admin_login_redirects = [
-    path(
-        "cms/login/",
-        login_not_required(RedirectView.as_view(pattern_name="account_login", query_string=True)),
-    ),
-    path(
-        "django-admin/login/",
-        login_not_required(RedirectView.as_view(pattern_name="account_login", query_string=True)),
-    ),
+    path("cms/login/", _to_allauth("account_login")),
+    re_path(r"^cms/password_reset/", _to_allauth("account_reset_password")),
+    path("django-admin/login/", _to_allauth("account_login")),
+    path("_util/login/", _to_allauth("account_login")),
 ]
+# Belt and braces: even if reached, Django admin's login view never shows its own form.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     *admin_login_redirects,

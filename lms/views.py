@@ -1,5 +1,6 @@
 """Home pages per role, people management and invitation acceptance."""
 
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -354,13 +355,15 @@ def invitation_accept(request, token):
     form = InvitationAcceptForm(request.POST or None, user=person.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_accept(
+            person = services.invitation_accept(
                 invitation=invitation, password=form.cleaned_data["password1"]
             )
         except ValidationError:
             return render(request, "lms/invitation_unusable.html", {"state": "accepted"},
                           status=410)
         login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")
+        # Counts as a fresh password sign-in, so staff go straight on to set up MFA.
+        record_authentication(request, person.user, method="password")
         messages.success(request, "Your password has been set and you are signed in.")
         return redirect("home")
     return render(request, "lms/invitation_accept.html", {"form": form, "person": person})

@@ -152,6 +152,13 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_SESSION_REMEMBER = False
+# Password reset says "check your email" whether or not the address has an
+# account, and never signs anyone in (sign-in must pass the second factor).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Rate limits count per client IP: behind a reverse proxy set this to the number
+# of proxies you run, or everyone shares the proxy's address (and its limit).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Coordinate"
 # Supervisors, PCN managers and ICB viewers must set up MFA before they can
