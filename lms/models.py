@@ -306,3 +306,37 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+def _evidence_path(instance, filename):
+    # Random folder per file: names never collide and are never guessable from the URL.
+    import secrets
+
+    return f"{instance.owner_id}/{secrets.token_hex(16)}/{filename}"
+
+
+def _evidence_storage():
+    from .files import evidence_storage
+
+    return evidence_storage()
+
+
+class EvidenceFile(models.Model):
+    """An uploaded file (certificate, attendance record, observation) in someone's portfolio."""
+
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="evidence_files")
+    file = models.FileField(upload_to=_evidence_path, storage=_evidence_storage, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.original_name

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .audit import audit_record
-from .models import SUPPORT_ROLES, Invitation, Person, Role, RoleAssignment
+from .files import file_sha256, safe_file_name, validate_evidence_upload
+from .models import SUPPORT_ROLES, EvidenceFile, Invitation, Person, Role, RoleAssignment
 
 PERSON_FIELDS = (
     "given_name",
@@ -322,3 +323,29 @@ def invitation_accept(*, invitation: Invitation, password: str, now=None) -> Per
     invitation.save(update_fields=["accepted_at"])
     audit_record(actor=user, action="invitation.accept", obj=invitation, after={"accepted_at": now})
     return invitation.person
+
+
+@transaction.atomic
+def evidence_file_store(*, actor, owner: Person, uploaded_file) -> EvidenceFile:
+    """Keep an uploaded file as evidence in the owner's portfolio (already validated)."""
+    content_type = getattr(uploaded_file, "detected_content_type", None) or (
+        validate_evidence_upload(uploaded_file)
+    )
+    name = safe_file_name(uploaded_file.name, content_type)
+    evidence = EvidenceFile(
+        owner=owner,
+        original_name=name,
+        content_type=content_type,
+        size=uploaded_file.size,
+        sha256=file_sha256(uploaded_file),
+        uploaded_by=actor,
+    )
+    evidence.file.save(name, uploaded_file, save=False)
+    evidence.save()
+    audit_record(
+        actor=actor,
+        action="evidence.upload",
+        obj=evidence,
+        after={"owner": owner.pk, "name": name, "sha256": evidence.sha256, "size": evidence.size},
+    )
+    return evidence

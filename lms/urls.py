@@ -42,6 +42,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("people/", include("lms.people_urls")),
+    path("files/<int:pk>/", views.evidence_file_download, name="evidence_file_download"),
     path("cms/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("", views.home, name="home"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from .access import (
     today,
 )
 from .forms import InvitationAcceptForm, PersonAddForm, PersonEditForm, RoleAssignForm, RoleEndForm
-from .models import Person, Practice, Role, RoleAssignment
+from .models import EvidenceFile, Person, Practice, Role, RoleAssignment
 from .support import coordinator_support, icb_pcn_summaries
 
 PEOPLE_PER_PAGE = 25
@@ -367,3 +368,19 @@ def invitation_accept(request, token):
         messages.success(request, "Your password has been set and you are signed in.")
         return redirect("home")
     return render(request, "lms/invitation_accept.html", {"form": form, "person": person})
+
+
+def evidence_file_download(request, pk):
+    """An evidence file, as an attachment, to people who may see its owner's records."""
+    evidence = get_visible_or_404(
+        EvidenceFile.objects.filter(owner__in=record_owners_visible_to(request.user)), pk=pk
+    )
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

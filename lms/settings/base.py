@@ -181,7 +181,16 @@ STORAGES = {
         "OPTIONS": {"location": os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media"))},
     },
     "staticfiles": {"BACKEND": "lms.storage.StaticFilesStorage"},
+    # Uploaded evidence: never under a public URL; served by a permission-checked view.
+    "evidence": {
+        "BACKEND": os.environ.get(
+            "EVIDENCE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": {"location": os.environ.get("EVIDENCE_ROOT", str(VAR_DIR / "evidence"))},
+    },
 }
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MEDIA_URL = "/media/"
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media"))
 

@@ -14,3 +14,11 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["*"]
+
+import tempfile  # noqa: E402
+
+# Uploaded evidence goes to a throwaway folder, never the developer's var/.
+STORAGES["evidence"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="coordinate-evidence-")},
+}
