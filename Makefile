@@ -1,0 +1,101 @@
+# Coordinate: `make run` for a local server with demo data, `make test` for every check.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.coordinate-installed
+CHROMIUM := /usr/bin/chromium
+TEST_SETTINGS := lms.settings.test
+# pytest-xdist workers; 0 (the default) runs in one process, which measured faster here
+# (docs/adr/0002-test-and-ci.md). PYTEST_WORKERS=2 make test to try it.
+PYTEST_WORKERS ?= 0
+PYTEST_ARGS ?=
+ifeq ($(PYTEST_WORKERS),0)
+XDIST :=
+else
+XDIST := -n $(PYTEST_WORKERS)
+endif
+
+.PHONY: help install run test test-suite test-browser lint migrations-check chromium clean
+
+help:
+	@echo "make run           install, migrate, seed demo data and serve on http://127.0.0.1:8000"
+	@echo "make test          lint, migrations check and the whole test suite (browser tests too)"
+	@echo "make test-browser  only the browser tests (Chromium through Playwright)"
+	@echo "make lint          ruff"
+	@echo "make clean         remove the virtualenv, local database and caches"
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Dependencies come from pyproject.toml ([project] dependencies + the `test` extra).
+# The project installs no packages of its own (packages = []), so installing the
+# requirements directly is the same as `pip install -e '.[test]'` without writing
+# build files into the tree. Re-runs only when pyproject.toml changes.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	print("\n".join(p["dependencies"] + p["optional-dependencies"]["test"]))' \
+	  > $(VENV)/requirements.txt
+	$(PY) -m pip install --disable-pip-version-check --quiet -r $(VENV)/requirements.txt
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
+	$(PY) manage.py seed_curriculum
+	$(PY) manage.py seed_demo | tee $(VENV)/demo-sign-ins.txt
+	@cat $(VENV)/demo-sign-ins.txt
+	@echo "Serving Coordinate on http://127.0.0.1:8000 (stop with Ctrl-C)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Browser tests drive Debian's Chromium. Install it when missing and we may
+# (root + apt-get); otherwise the browser tests skip with the reason.
+chromium:
+	@if [ -x $(CHROMIUM) ]; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Chromium for the browser tests (apt-get)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+	    || echo "WARNING: could not install Chromium: browser tests will be SKIPPED"; \
+	else \
+	  echo "WARNING: $(CHROMIUM) is missing and cannot be installed here (not root or no apt-get):"; \
+	  echo "         browser tests will be SKIPPED"; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+migrations-check: $(STAMP)
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
+
+# Every step runs even when an earlier one fails, so one run shows everything;
+# the target fails at the end if any step failed.
+test: $(STAMP) chromium
+	@failed=""; \
+	echo "== ruff"; $(VENV)/bin/ruff check . || failed="$$failed ruff"; \
+	echo "== migrations check"; \
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run \
+	  || failed="$$failed migrations-check"; \
+	echo "== pytest"; $(PY) -m pytest $(XDIST) -rfEs $(PYTEST_ARGS) || failed="$$failed pytest"; \
+	if [ -n "$$failed" ]; then echo "make test FAILED:$$failed"; exit 1; fi; \
+	echo "make test passed"
+
+# The whole pytest suite, browser tests included (.ci/run also runs it on PostgreSQL).
+# pytest exits non-zero on any failure, and with 5 when no tests were collected.
+test-suite: $(STAMP) chromium
+	$(PY) -m pytest $(XDIST) -rfEs $(PYTEST_ARGS)
+
+test-browser: $(STAMP) chromium
+	$(PY) -m pytest -m browser -rfEs $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var/coordinate.sqlite3 staticfiles .pytest_cache .ruff_cache test-results
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
