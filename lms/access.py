@@ -17,7 +17,13 @@ from .models import SUPPORT_ROLES, Person, Role, RoleAssignment
 
 #: Roles that must use two-factor authentication before opening anyone's records.
 MFA_REQUIRED_ROLES = frozenset(
-    {*SUPPORT_ROLES, Role.PCN_MANAGER, Role.ICB_VIEWER, Role.CURRICULUM_EDITOR}
+    {
+        *SUPPORT_ROLES,
+        Role.PCN_MANAGER,
+        Role.ICB_VIEWER,
+        Role.CURRICULUM_EDITOR,
+        Role.CURRICULUM_APPROVER,
+    }
 )
 
 
@@ -52,6 +58,10 @@ class Scope:
     @property
     def is_curriculum_editor(self):
         return Role.CURRICULUM_EDITOR in self.roles
+
+    @property
+    def is_curriculum_approver(self):
+        return Role.CURRICULUM_APPROVER in self.roles
 
     @property
     def needs_mfa(self):

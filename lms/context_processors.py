@@ -10,10 +10,10 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
     scope = scope_for(user)
-    links = [("Home", reverse("home"))]
+    links = [("Home", reverse("home")), ("Curriculum", "/curriculum/")]
     if scope.is_pcn_manager:
         links.append(("People", reverse("people:list")))
-    if scope.is_curriculum_editor:
+    if scope.is_curriculum_editor or scope.is_curriculum_approver:
         links.append(("Edit curriculum", reverse("wagtailadmin_home")))
     path = request.path
     return {

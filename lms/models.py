@@ -139,6 +139,7 @@ class Role(models.TextChoices):
     PCN_MANAGER = "pcn_manager", "PCN manager"
     ICB_VIEWER = "icb_viewer", "ICB viewer"
     CURRICULUM_EDITOR = "curriculum_editor", "Curriculum editor"
+    CURRICULUM_APPROVER = "curriculum_approver", "Curriculum approver (clinical lead)"
 
 
 #: Roles held for one named care coordinator (DES clauses 5 and 6).
@@ -340,3 +341,258 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# --- Learning records (issue 4) ---------------------------------------------------------
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later; the last day of the month where that day does not exist."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class LearningStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ENROLLED = "enrolled", "Enrolled"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    EXPIRED = "expired", "Expired"
+    NOT_REQUIRED = "not_required", "Not required"
+
+
+#: The stages a person records; "expired" is never stored, it is derived from dates.
+RECORDED_STAGES = [
+    (value, label) for value, label in LearningStatus.choices if value != LearningStatus.EXPIRED
+]
+
+STATUS_TAG_COLOURS = {
+    LearningStatus.PLANNED: "grey",
+    LearningStatus.ENROLLED: "blue",
+    LearningStatus.IN_PROGRESS: "blue",
+    LearningStatus.COMPLETED: "green",
+    LearningStatus.EXPIRED: "red",
+    LearningStatus.NOT_REQUIRED: "white",
+}
+
+
+class LearningRecordQuerySet(models.QuerySet):
+    def for_people(self, people):
+        """Records of these people (an access-scoped Person queryset)."""
+        return self.filter(person__in=people)
+
+    def with_item(self):
+        """Records with their learning item and its framework loaded."""
+        return self.select_related("item", "item__framework_version")
+
+    def completed(self):
+        """Records marked completed (expired or not)."""
+        return self.filter(stage=LearningStatus.COMPLETED)
+
+    def awaiting_verification(self):
+        """Records with a certificate that nobody has verified yet."""
+        return self.filter(certificates__isnull=False, verified_at__isnull=True).distinct()
+
+    def counted(self):
+        """Records that count as evidence: imported ones only once verified here."""
+        return self.filter(Q(imported_from="") | Q(verified_at__isnull=False))
+
+
+class LearningRecord(models.Model):
+    """One person's learning for one curriculum item: dates, hours, proof and verification."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="learning_records")
+    item = models.ForeignKey(
+        "content.LearningItemPage", on_delete=models.PROTECT, related_name="learning_records"
+    )
+    stage = models.CharField(
+        "status", max_length=20, choices=RECORDED_STAGES, default=LearningStatus.PLANNED
+    )
+    not_required_reason = models.CharField(max_length=300, blank=True)
+    enrolled_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    provider = models.CharField(max_length=150, blank=True)
+    provider_pci_assured = models.BooleanField("provider is PCI-assured", default=False)
+    cpd_hours = models.DecimalField(
+        "CPD hours", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    hours_out_of_practice = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True,
+        help_text="Time away from the practice, which the PCN can claim under ARRS.",
+    )
+    notes = models.TextField(blank=True)
+    certificates = models.ManyToManyField(EvidenceFile, blank=True, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    imported_from = models.CharField(
+        max_length=200, blank=True,
+        help_text="Where an imported record came from. It counts once verified here.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = LearningRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "item"], name="one_record_per_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.item.title}"
+
+    @property
+    def expires_on(self) -> datetime.date | None:
+        """When a completion stops counting: completion date plus the item's refresher period."""
+        months = self.item.refresher_months
+        if self.stage != LearningStatus.COMPLETED or not self.completed_on or not months:
+            return None
+        return add_months(self.completed_on, months)
+
+    def status(self, as_of: datetime.date) -> str:
+        """The status on `as_of`: a completion past its refresher period is expired."""
+        expires_on = self.expires_on
+        if expires_on is not None and expires_on <= as_of:
+            return LearningStatus.EXPIRED
+        return self.stage
+
+    def status_label(self, as_of: datetime.date) -> str:
+        return LearningStatus(self.status(as_of)).label
+
+    def status_colour(self, as_of: datetime.date) -> str:
+        return STATUS_TAG_COLOURS[self.status(as_of)]
+
+    @property
+    def counts(self) -> bool:
+        """Imported records count only once verified here."""
+        return not self.imported_from or self.verified_at is not None
+
+
+class InductionTemplate(models.Model):
+    """A PCN's own induction plan: which items, due how many weeks after the start date."""
+
+    pcn = models.OneToOneField(PCN, on_delete=models.PROTECT, related_name="induction_template")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Induction plan for {self.pcn}"
+
+
+class InductionTemplateItem(models.Model):
+    template = models.ForeignKey(
+        InductionTemplate, on_delete=models.CASCADE, related_name="items"
+    )
+    item = models.ForeignKey(
+        "content.LearningItemPage", on_delete=models.PROTECT, related_name="+"
+    )
+    due_week = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["due_week", "item__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "item"], name="one_template_entry_per_item"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} by week {self.due_week}"
+
+
+class InductionPlanItem(models.Model):
+    """One task of a care coordinator's induction plan, generated from their start date."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="induction_items")
+    item = models.ForeignKey(
+        "content.LearningItemPage", on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "item__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "item"], name="one_plan_entry_per_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} due {self.due_on}"
+
+
+class GoalStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+    STOPPED = "stopped", "No longer a goal"
+
+
+class DevelopmentGoal(models.Model):
+    """A goal in a care coordinator's personal development plan."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="development_goals")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED
+    )
+    learning_items = models.ManyToManyField(
+        "content.LearningItemPage", blank=True, related_name="+"
+    )
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["target_date", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class GoalComment(models.Model):
+    """A supervisor's (or the coordinator's) comment on a development goal; never edited."""
+
+    goal = models.ForeignKey(DevelopmentGoal, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.goal}"
+
+
+class ReminderSent(models.Model):
+    """That one reminder went to one person on one day: makes send_reminders idempotent."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "sent_on"], name="one_reminder_a_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.person} on {self.sent_on}"

@@ -17,7 +17,21 @@ from django.utils import timezone
 
 from .audit import audit_record
 from .files import file_sha256, safe_file_name, validate_evidence_upload
-from .models import SUPPORT_ROLES, EvidenceFile, Invitation, Person, Role, RoleAssignment
+from .models import (
+    SUPPORT_ROLES,
+    DevelopmentGoal,
+    EvidenceFile,
+    GoalComment,
+    InductionPlanItem,
+    InductionTemplate,
+    InductionTemplateItem,
+    Invitation,
+    LearningRecord,
+    LearningStatus,
+    Person,
+    Role,
+    RoleAssignment,
+)
 
 PERSON_FIELDS = (
     "given_name",
@@ -29,7 +43,11 @@ PERSON_FIELDS = (
     "afc_band",
     "left_on",
 )
-CURRICULUM_EDITORS_GROUP = "Curriculum editors"
+#: The Wagtail admin group each curriculum role is kept in.
+ADMIN_GROUPS = {
+    Role.CURRICULUM_EDITOR: "Curriculum editors",
+    Role.CURRICULUM_APPROVER: "Clinical leads",
+}
 
 
 def _person_snapshot(person: Person) -> dict:
@@ -156,22 +174,26 @@ def _validate_assignment(assignment: RoleAssignment, practices) -> None:
         raise ValidationError(errors)
 
 
-def _sync_editor_group(person: Person, as_of: datetime.date) -> None:
-    """Curriculum editors reach the Wagtail admin through one group."""
-    group, created = Group.objects.get_or_create(name=CURRICULUM_EDITORS_GROUP)
-    if created:
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-        )
-    is_editor = (
+def _sync_admin_groups(person: Person, as_of: datetime.date) -> None:
+    """Curriculum editors and approvers reach the Wagtail admin through one group per role.
+
+    Page permissions and the approval workflow on those groups are set by seed_curriculum.
+    """
+    current = set(
         RoleAssignment.objects.current(as_of)
-        .filter(person=person, role=Role.CURRICULUM_EDITOR)
-        .exists()
+        .filter(person=person, role__in=ADMIN_GROUPS)
+        .values_list("role", flat=True)
     )
-    if is_editor:
-        person.user.groups.add(group)
-    else:
-        person.user.groups.remove(group)
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    for role, group_name in ADMIN_GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.permissions.add(access_admin)
+        if role in current:
+            person.user.groups.add(group)
+        else:
+            person.user.groups.remove(group)
 
 
 def _assignment_snapshot(assignment: RoleAssignment) -> dict:
@@ -231,8 +253,10 @@ def role_assign(
     audit_record(
         actor=actor, action="role.assign", obj=assignment, after=_assignment_snapshot(assignment)
     )
-    if role == Role.CURRICULUM_EDITOR:
-        _sync_editor_group(person, timezone.localdate())
+    if role in ADMIN_GROUPS:
+        _sync_admin_groups(person, timezone.localdate())
+    if role == Role.CARE_COORDINATOR:
+        induction_plan_generate(actor=actor, person=person, pcn=pcn)
     return assignment
 
 
@@ -258,8 +282,8 @@ def role_end(
         before=before,
         after=_assignment_snapshot(assignment),
     )
-    if assignment.role == Role.CURRICULUM_EDITOR:
-        _sync_editor_group(assignment.person, timezone.localdate())
+    if assignment.role in ADMIN_GROUPS:
+        _sync_admin_groups(assignment.person, timezone.localdate())
     return assignment
 
 
@@ -349,3 +373,191 @@ def evidence_file_store(*, actor, owner: Person, uploaded_file) -> EvidenceFile:
         after={"owner": owner.pk, "name": name, "sha256": evidence.sha256, "size": evidence.size},
     )
     return evidence
+
+
+# --- Learning records (issue 4) ---------------------------------------------------------
+
+RECORD_FIELDS = (
+    "stage",
+    "not_required_reason",
+    "enrolled_on",
+    "started_on",
+    "completed_on",
+    "provider",
+    "provider_pci_assured",
+    "cpd_hours",
+    "hours_out_of_practice",
+    "notes",
+)
+
+
+def _record_snapshot(record: LearningRecord) -> dict:
+    data = {name: getattr(record, name) for name in RECORD_FIELDS}
+    data["item"] = record.item_id
+    data["verified_by"] = record.verified_by_id
+    data["verified_at"] = record.verified_at
+    return data
+
+
+def validate_learning_dates(
+    *, stage, enrolled_on, started_on, completed_on, not_required_reason="", as_of
+) -> None:
+    """The date rules of a learning record, as field errors."""
+    errors = {}
+    for name, day in (("enrolled_on", enrolled_on), ("started_on", started_on),
+                      ("completed_on", completed_on)):
+        if day and day > as_of:
+            errors[name] = "The date cannot be in the future."
+    if completed_on and enrolled_on and completed_on < enrolled_on and "completed_on" not in errors:
+        errors["completed_on"] = "The completion date must be on or after the enrolment date."
+    if started_on and enrolled_on and started_on < enrolled_on and "started_on" not in errors:
+        errors["started_on"] = "The start date must be on or after the enrolment date."
+    if stage == LearningStatus.COMPLETED and not completed_on and "completed_on" not in errors:
+        errors["completed_on"] = "Enter the date you completed it."
+    if stage == LearningStatus.ENROLLED and not enrolled_on and "enrolled_on" not in errors:
+        errors["enrolled_on"] = "Enter the date you enrolled."
+    if stage == LearningStatus.NOT_REQUIRED and not not_required_reason.strip():
+        errors["not_required_reason"] = "Say why this is not required."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def learning_record_save(
+    *, actor, person: Person, item, certificate=None, as_of=None, **fields
+) -> LearningRecord:
+    """Create or update the one record of `person` for `item`; the audit keeps the old values."""
+    as_of = as_of or timezone.localdate()
+    unknown = set(fields) - set(RECORD_FIELDS)
+    if unknown:
+        raise TypeError(f"learning_record_save() got unknown fields {sorted(unknown)}")
+    record = (
+        LearningRecord.objects.select_for_update().filter(person=person, item=item).first()
+    )
+    created = record is None
+    if created:
+        record = LearningRecord(
+            person=person, item=item, created_by=actor,
+            provider=item.provider, provider_pci_assured=item.pci_assured,
+        )
+    before = None if created else _record_snapshot(record)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    validate_learning_dates(
+        stage=record.stage,
+        enrolled_on=record.enrolled_on,
+        started_on=record.started_on,
+        completed_on=record.completed_on,
+        not_required_reason=record.not_required_reason,
+        as_of=as_of,
+    )
+    if before is not None and (
+        before["completed_on"] != record.completed_on or before["stage"] != record.stage
+    ):
+        # A changed completion needs verifying again.
+        record.verified_by, record.verified_at = None, None
+    record.updated_at = timezone.now()
+    record.save()
+    if certificate is not None:
+        evidence = evidence_file_store(actor=actor, owner=person, uploaded_file=certificate)
+        record.certificates.add(evidence)
+    after = _record_snapshot(record)
+    if created or after != before or certificate is not None:
+        audit_record(
+            actor=actor,
+            action="learning_record.create" if created else "learning_record.update",
+            obj=record,
+            before=before,
+            after={
+                **after,
+                "certificates": sorted(record.certificates.values_list("pk", flat=True)),
+            },
+        )
+    return record
+
+
+@transaction.atomic
+def learning_record_verify(*, actor, record: LearningRecord) -> LearningRecord:
+    """A supervisor or PCN manager confirms the record and its certificate are genuine."""
+    if record.person.user_id == actor.pk:
+        raise ValidationError("You cannot verify your own learning record.")
+    if record.verified_at:
+        raise ValidationError("This record has already been verified.")
+    record.verified_by = actor
+    record.verified_at = timezone.now()
+    record.save(update_fields=["verified_by", "verified_at"])
+    audit_record(actor=actor, action="learning_record.verify", obj=record,
+                 after={"verified_at": record.verified_at})
+    return record
+
+
+@transaction.atomic
+def induction_plan_generate(*, actor, person: Person, pcn=None) -> list[InductionPlanItem]:
+    """Add a coordinator's induction tasks from their PCN's template and start date.
+
+    Tasks already in the plan are left alone, so running it again adds only new items.
+    """
+    from .learning import induction_template_entries
+
+    start = person.employment_start_date or timezone.localdate()
+    existing = set(person.induction_items.values_list("item_id", flat=True))
+    new_items = [
+        InductionPlanItem(person=person, item=item, due_on=start + datetime.timedelta(weeks=week))
+        for item, week in induction_template_entries(pcn or person.pcn)
+        if item.pk not in existing
+    ]
+    InductionPlanItem.objects.bulk_create(new_items)
+    if new_items:
+        audit_record(actor=actor, action="induction_plan.generate", obj=person,
+                     after={"items": [i.item_id for i in new_items]})
+    return new_items
+
+
+@transaction.atomic
+def induction_template_save(*, actor, pcn, entries) -> InductionTemplate:
+    """Replace a PCN's induction template with (item, due_week) entries."""
+    template, _ = InductionTemplate.objects.get_or_create(pcn=pcn)
+    before = list(template.items.values_list("item_id", "due_week"))
+    template.items.all().delete()
+    InductionTemplateItem.objects.bulk_create(
+        [InductionTemplateItem(template=template, item=item, due_week=week)
+         for item, week in entries]
+    )
+    template.updated_by, template.updated_at = actor, timezone.now()
+    template.save()
+    audit_record(actor=actor, action="induction_template.save", obj=template, before=before,
+                 after=[(item.pk, week) for item, week in entries])
+    return template
+
+
+GOAL_FIELDS = ("title", "description", "target_date", "status", "last_reviewed_on")
+
+
+@transaction.atomic
+def development_goal_save(
+    *, actor, person: Person, goal: DevelopmentGoal | None = None, learning_items=None, **fields
+) -> DevelopmentGoal:
+    """Add or change a goal in a personal development plan."""
+    created = goal is None
+    goal = goal or DevelopmentGoal(person=person)
+    before = None if created else {name: getattr(goal, name) for name in GOAL_FIELDS}
+    for name, value in fields.items():
+        if name not in GOAL_FIELDS:
+            raise TypeError(f"development_goal_save() cannot set {name}")
+        setattr(goal, name, value)
+    goal.updated_at = timezone.now()
+    goal.save()
+    if learning_items is not None:
+        goal.learning_items.set(learning_items)
+    audit_record(actor=actor, action="development_goal.create" if created else
+                 "development_goal.update", obj=goal, before=before,
+                 after={name: getattr(goal, name) for name in GOAL_FIELDS})
+    return goal
+
+
+@transaction.atomic
+def goal_comment_add(*, actor, goal: DevelopmentGoal, author: Person, text: str) -> GoalComment:
+    comment = GoalComment.objects.create(goal=goal, author=author, text=text.strip())
+    audit_record(actor=actor, action="development_goal.comment", obj=comment,
+                 after={"goal": goal.pk, "text": comment.text})
+    return comment

@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -20,6 +21,15 @@ def _to_allauth(pattern_name):
     return login_not_required(RedirectView.as_view(pattern_name=pattern_name, query_string=True))
 
 
+@login_not_required
+def admin_sign_in(request):
+    """The admin sites' sign-in: anonymous visitors go to allauth's; signed-in people
+    sent here lack admin access, so they are refused rather than bounced back and forth."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return _to_allauth("account_login")(request)
+
+
 # Every sign-in page other than allauth's skips the second factor (STACK.md
 # pitfall 1): Wagtail admin's, Wagtail's front-end "private page" sign-in
 # (/_util/login/, a plain django.contrib.auth LoginView) and Django admin's.
@@ -28,10 +38,10 @@ def _to_allauth(pattern_name):
 # These must come before the Wagtail and admin includes. lms/middleware.py
 # also undoes any sign-in that skipped the second factor, should one appear.
 admin_login_redirects = [
-    path("cms/login/", _to_allauth("account_login")),
+    path("cms/login/", admin_sign_in, name="admin_sign_in"),
     re_path(r"^cms/password_reset/", _to_allauth("account_reset_password")),
-    path("django-admin/login/", _to_allauth("account_login")),
-    path("_util/login/", _to_allauth("account_login")),
+    path("django-admin/login/", admin_sign_in),
+    path("_util/login/", admin_sign_in),
 ]
 # Belt and braces: even if reached, Django admin's login view never shows its own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -42,6 +52,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("people/", include("lms.people_urls")),
+    path("learning/", include("lms.learning_urls")),
+    path("development/", include("lms.development_urls")),
+    path("reports/", include("lms.report_urls")),
     path("files/<int:pk>/", views.evidence_file_download, name="evidence_file_download"),
     path("cms/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),

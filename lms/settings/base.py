@@ -218,14 +218,19 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 # Wagtail
 WAGTAIL_SITE_NAME = "Coordinate"
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAILADMIN_LOGIN_URL = "admin_sign_in"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt"]
+# Curriculum changes are published only by an approved workflow (content/workflows.py):
+# editors and approvers hold no publish permission, so nobody publishes round the approval.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "content.workflows.publish_approved_workflow_state"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Wagtail's background tasks (reference index updates) log every run at INFO.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }

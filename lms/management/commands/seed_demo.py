@@ -123,14 +123,61 @@ class Command(BaseCommand):
         assign("kate", Role.PCN_MANAGER, pcn=hillside)
         assign("liam", Role.ICB_VIEWER, icb=icb)
         assign("maya", Role.CURRICULUM_EDITOR)
+        # A second person approves Maya's changes before they are published.
+        assign("grace", Role.CURRICULUM_APPROVER)
 
+        self._seed_learning(people, today)
         self._print_sign_ins(people)
+
+    def _seed_learning(self, people, today):
+        """Induction plans and a spread of learning records, once the curriculum exists."""
+        from content.models import LearningItemPage
+
+        items = {item.code: item for item in LearningItemPage.objects.live()}
+        if not items:
+            self.stdout.write("No curriculum yet: run seed_curriculum for learning records.")
+            return
+        for key in ("amira", "ben", "chloe", "dev", "erin"):
+            services.induction_plan_generate(actor=None, person=people[key])
+
+        def ago(days):
+            return today - datetime.timedelta(days=days)
+
+        # (person, item code, stage, enrolled days ago, completed days ago)
+        records = [
+            ("amira", "local-pcn-induction", "completed", None, 0),
+            ("amira", "pci-elearning-core-skills", "enrolled", 0, None),
+            ("ben", "pci-health-coaching-course", "completed", 600, 540),
+            ("ben", "pci-elearning-core-skills", "completed", 700, 690),
+            ("ben", "cstf-information-governance", "completed", None, 345),  # expires soon
+            ("ben", "cstf-fire-safety", "completed", None, 760),  # expired
+            ("ben", "cstf-safeguarding-adults", "completed", None, 400),
+            ("ben", "local-pcn-induction", "completed", None, 720),
+            ("chloe", "pci-health-coaching-course", "in_progress", 60, None),
+            ("chloe", "cstf-information-governance", "completed", None, 120),
+            ("dev", "pci-elearning-pcsp", "enrolled", 20, None),
+            ("erin", "pci-health-coaching-course", "completed", 1000, 950),
+        ]
+        for who, code, stage, enrolled, completed in records:
+            person, item = people[who], items.get(code)
+            if item is None or person.learning_records.filter(item=item).exists():
+                continue
+            services.learning_record_save(
+                actor=None,
+                person=person,
+                item=item,
+                stage=stage,
+                enrolled_on=ago(enrolled) if enrolled is not None else None,
+                started_on=ago(enrolled) if stage == "in_progress" else None,
+                completed_on=ago(completed) if completed is not None else None,
+                as_of=today,
+            )
 
     def _print_sign_ins(self, people):
         rows = [
             ("Care coordinator (new, in induction)", "amira"),
             ("Care coordinator (established)", "ben"),
-            ("GP clinical supervisor", "grace"),
+            ("GP clinical supervisor, curriculum approver", "grace"),
             ("Safeguarding GP", "isaac"),
             ("First point of contact", "fiona"),
             ("PCN manager (Riverside Central)", "jo"),
