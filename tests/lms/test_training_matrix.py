@@ -1,0 +1,166 @@
+"""Training matrix: PCN managers only, status words and expiry dates, filters, CSV, queries."""
+
+import csv
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from content.models import Kind
+from lms import services
+from lms.models import InductionPlanItem, Role
+from tests.conftest import make_person
+from tests.curriculum import curriculum_section, learning_item
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+TODAY = D(2026, 12, 1)
+URL = reverse("reports:training_matrix")
+CSV_URL = reverse("reports:training_matrix_csv")
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 12, 0), tick=False):
+        yield
+
+
+@pytest.fixture
+def items(db):
+    section = curriculum_section()
+    return {
+        "ig": learning_item(section, "information-governance", refresher_months=12,
+                            title="Information governance"),
+        "fire": learning_item(section, "fire-safety", refresher_months=24, title="Fire safety"),
+        "local": learning_item(section, "local-induction", kind=Kind.LOCAL_INDUCTION,
+                               title="Local induction", in_induction=True, induction_week=2),
+        "elfh": learning_item(section, "elfh-mecc", kind=Kind.ELFH_COURSE,
+                              title="Making Every Contact Count"),
+    }
+
+
+def complete(person, item, completed_on):
+    return services.learning_record_save(
+        actor=person.user, person=person, item=item, stage="completed",
+        completed_on=completed_on, as_of=TODAY,
+    )
+
+
+@pytest.fixture
+def matrix_data(items, care_coordinator, pcn, other_coordinator):
+    complete(care_coordinator, items["ig"], D(2025, 11, 1))  # expired 1 November 2026
+    complete(care_coordinator, items["fire"], D(2024, 12, 20))  # expires 20 December 2026
+    InductionPlanItem.objects.create(person=care_coordinator, item=items["local"],
+                                     due_on=D(2026, 11, 1))
+    fine = make_person(Role.CARE_COORDINATOR, pcn=pcn, given_name="Una", family_name="Fine")
+    complete(fine, items["ig"], D(2026, 10, 1))
+    complete(other_coordinator, items["ig"], D(2025, 11, 1))
+    return {"fine": fine}
+
+
+def test_manager_sees_their_coordinators_with_status_words_and_dates(
+    sign_in, pcn_manager, matrix_data, care_coordinator, other_coordinator
+):
+    response = sign_in(pcn_manager).get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Amira Khan" in html and "Una Fine" in html
+    assert "Dev Patel" not in html  # another PCN's coordinator
+    assert "Jo Smith" not in html  # managers are not rows
+    for words in ("Expired", "Expired 1 Nov 2026", "Expires soon", "Expires 20 Dec 2026",
+                  "Overdue", "Due 1 Nov 2026", "Not recorded", "Completed"):
+        assert words in html
+    # Required items by default: statutory and mandatory plus induction, not e-LfH.
+    assert "Local induction" in html and "Making Every Contact Count" not in html
+
+
+def test_filters_work_without_javascript(sign_in, pcn_manager, matrix_data):
+    client = sign_in(pcn_manager)
+    html = client.get(URL, {"status": "expired"}).content.decode()
+    assert "Amira Khan" in html and "Una Fine" not in html
+    html = client.get(URL, {"status": "expiring-90"}).content.decode()
+    assert "Amira Khan" in html and "Una Fine" not in html  # Una's expires in October 2027
+    html = client.get(URL, {"kind": Kind.ELFH_COURSE}).content.decode()
+    assert "Making Every Contact Count" in html and "Fire safety" not in html
+    # A nonsense filter value falls back to the default view rather than failing.
+    assert client.get(URL, {"kind": "nonsense"}).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["care_coordinator", "supervisor", "icb_viewer"])
+def test_people_who_are_not_pcn_managers_are_refused(sign_in, request, who, matrix_data):
+    client = sign_in(request.getfixturevalue(who))
+    assert client.get(URL).status_code == 403
+    assert client.get(CSV_URL).status_code == 403
+
+
+def test_another_pcns_manager_sees_only_their_own_pcn(
+    sign_in, other_pcn_manager, matrix_data
+):
+    client = sign_in(other_pcn_manager)
+    html = client.get(URL).content.decode()
+    assert "Dev Patel" in html and "Amira Khan" not in html
+    body = client.get(CSV_URL).content.decode()
+    assert "Dev Patel" in body and "Amira Khan" not in body
+
+
+def test_query_count_is_the_same_for_5_and_50_coordinators(
+    sign_in, pcn_manager, pcn, items, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for _ in range(n):
+            person = make_person(Role.CARE_COORDINATOR, pcn=pcn)
+            complete(person, items["ig"], D(2026, 1, 5))
+            InductionPlanItem.objects.create(person=person, item=items["local"],
+                                             due_on=D(2026, 11, 1))
+
+    client = sign_in(pcn_manager)
+    add(5)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    with CaptureQueriesContext(connection) as few_csv:
+        client.get(CSV_URL)
+    add(45)
+    with django_assert_num_queries(len(few)):
+        response = client.get(URL)
+    assert len(response.context["page"].object_list) == 25  # paged
+    assert "Page 2 of 2" in response.content.decode()
+    with django_assert_num_queries(len(few_csv)):
+        csv_response = client.get(CSV_URL)
+    assert len(csv_response.content.decode().splitlines()) == 51  # header + everyone
+
+
+def test_csv_download_matches_and_guards_against_formulas(
+    sign_in, pcn_manager, pcn, matrix_data, items
+):
+    make_person(Role.CARE_COORDINATOR, pcn=pcn, given_name="=HYPERLINK(\"http://x\")",
+                family_name="+Evil")
+    response = sign_in(pcn_manager).get(CSV_URL, {"status": ""})
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header = rows[0]
+    assert header[:3] == ["Name", "Email", "PCN"]
+    assert "Information governance (information-governance): status" in header
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    amira = by_name["Amira Khan"]
+    assert amira["Information governance (information-governance): status"] == "Expired"
+    assert amira["Information governance (information-governance): expires on"] == "2026-11-01"
+    assert amira["Local induction (local-induction): status"] == "Overdue (due 2026-11-01)"
+    assert "'=HYPERLINK(\"http://x\") +Evil" in by_name
+
+
+def test_csv_safe_prefixes_formula_starts():
+    from lms.report_views import csv_safe
+
+    assert csv_safe("=1+1") == "'=1+1"
+    assert csv_safe("+44") == "'+44"
+    assert csv_safe("-3") == "'-3"
+    assert csv_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_safe("Amira") == "Amira"
+    assert csv_safe(None) == ""
