@@ -78,8 +78,7 @@ class EvidenceUploadField(forms.FileField):
     def __init__(self, **kwargs):
         kwargs.setdefault(
             "help_text",
-            f"{ALLOWED_LABEL[2:].capitalize()}, up to "
-            f"{settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.",
+            f"A PDF, PNG or JPEG file, up to {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.",
         )
         kwargs.setdefault("widget", forms.ClearableFileInput(
             attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}
