@@ -11,19 +11,23 @@ def navigation(request):
         return {"nav_links": []}
     scope = scope_for(user)
     links = [("Home", reverse("home")), ("Curriculum", "/curriculum/")]
+    if scope.is_care_coordinator:
+        links.append(("Your learning", reverse("learning:mine")))
+        links.append(("Development plan", reverse("development:plan")))
+    if scope.is_supporter or scope.is_pcn_manager:
+        links.append(("Certificates to verify", reverse("learning:verification_queue")))
     if scope.is_pcn_manager:
         links.append(("People", reverse("people:list")))
+        links.append(("Training matrix", reverse("reports:training_matrix")))
     if scope.is_curriculum_editor or scope.is_curriculum_approver:
         links.append(("Edit curriculum", reverse("wagtailadmin_home")))
     path = request.path
+    # The link whose address is the longest prefix of this page's is the current one.
+    matches = [url for _, url in links if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len) if matches else None
     return {
         "nav_links": [
-            {
-                "label": label,
-                "url": url,
-                "current": path == url or (url != "/" and path.startswith(url)),
-            }
-            for label, url in links
+            {"label": label, "url": url, "current": url == current} for label, url in links
         ],
         "scope": scope,
     }
