@@ -167,3 +167,15 @@ class NHSDateField(forms.Field):
         except ValidationError:
             return True
         return initial != data
+
+
+def add_validation_errors(form, error) -> None:
+    """Show a service's ValidationError on the form: next to its field where the form has
+    one (a form may map service field names with `field_for_error(name)`), else at the top."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            if hasattr(form, "field_for_error"):
+                name = form.field_for_error(name)
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

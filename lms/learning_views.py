@@ -21,6 +21,7 @@ from .access import (
     scope_for,
     today,
 )
+from .form_rendering import add_validation_errors
 from .learning import PCI_KINDS, pci_training_status
 from .learning_forms import LearningRecordForm, QuickRecordForm
 from .models import AuditEntry, LearningRecord, LearningStatus, Person
@@ -78,17 +79,7 @@ def _learning_context(request, person: Person, as_of: datetime.date) -> dict:
         "has_records": bool(kinds_present),
         "expiring": [r for r in expiring if r.expiring_soon],
         "as_of": as_of,
-        "page_query": f"kind={kind}&" if kind else "",
     }
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            name = form.field_for_error(name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _can_verify(scope, person: Person) -> bool:
@@ -184,7 +175,7 @@ def _record_form(request, person, item_id, *, own):
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             if own:
                 messages.success(request, f"Your record for {item.title} has been saved.")
@@ -430,5 +421,5 @@ def verification_queue(request):
     return render(
         request,
         "lms/learning/verification_queue.html",
-        {"page": page, "page_query": "", "crumbs": [("Home", reverse("home"))]},
+        {"page": page, "crumbs": [("Home", reverse("home"))]},
     )

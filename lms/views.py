@@ -23,6 +23,7 @@ from .access import (
     scope_for,
     today,
 )
+from .form_rendering import add_validation_errors
 from .forms import InvitationAcceptForm, PersonAddForm, PersonEditForm, RoleAssignForm, RoleEndForm
 from .models import EvidenceFile, Person, Practice, Role, RoleAssignment
 from .support import coordinator_support, icb_pcn_summaries
@@ -32,6 +33,8 @@ PEOPLE_PER_PAGE = 25
 
 def home(request):
     """One page per user, composed of a panel for each role they hold."""
+    from .development_views import induction_progress_by_person, induction_task_list
+
     as_of = today()
     scope = scope_for(request.user, as_of)
     context = {"scope": scope, "as_of": as_of}
@@ -41,14 +44,17 @@ def home(request):
         context["my_support"] = coordinator_support(
             RoleAssignment.objects.filter(person_id=scope.person_id), as_of
         )
+        context["induction"] = induction_task_list(scope, context["me"], as_of)
     if scope.is_supporter:
         rows = coordinator_support(
             RoleAssignment.objects.filter(person_id__in=scope.supervisee_ids), as_of
         )
+        progress = induction_progress_by_person([row.person.pk for row in rows], as_of)
         for row in rows:
             row.my_roles = sorted(
                 Role(r).label for r in scope.support_roles_by_supervisee.get(row.person.pk, ())
             )
+            row.induction = progress[row.person.pk]
         context["supervisees"] = rows
     if scope.is_pcn_manager:
         context["managed_pcn_rows"] = coordinator_support(
@@ -56,6 +62,11 @@ def home(request):
         )
         context["managed_pcns"] = list(pcns_managed_by(request.user, as_of))
         context["pcn_gaps"] = sum(1 for row in context["managed_pcn_rows"] if row.missing)
+        progress = induction_progress_by_person(
+            [row.person.pk for row in context["managed_pcn_rows"]], as_of
+        )
+        for row in context["managed_pcn_rows"]:
+            row.induction = progress[row.person.pk]
     if scope.is_icb_viewer:
         context["icb_pcns"] = icb_pcn_summaries(scope.icb_ids, as_of)
     return render(request, "lms/home.html", context)
@@ -107,7 +118,7 @@ def person_add(request):
         try:
             person = _create_person_with_role(request, data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, _added_message(person, data))
             return redirect("people:detail", pk=person.pk)
@@ -151,14 +162,6 @@ def _added_message(person, data):
     if data["send_invitation"]:
         message += f" An invitation has been sent to {person.email}."
     return message
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _manageable_person(request, pk):
@@ -240,7 +243,7 @@ def person_edit(request, pk):
                 **data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"{person.full_name}’s details have been saved.")
             return redirect("people:detail", pk=person.pk)
@@ -282,7 +285,7 @@ def role_add(request, pk):
                 starts_on=data["starts_on"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(
                 request,
@@ -312,7 +315,7 @@ def role_end(request, pk, assignment_pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(
                 request,
