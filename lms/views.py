@@ -207,6 +207,10 @@ def person_detail(request, pk):
                 ("Agenda for Change band", person.get_afc_band_display()),
             ],
             "can_manage": can_manage,
+            "is_self": person.pk == scope.person_id,
+            "is_coordinator": any(
+                a.role == Role.CARE_COORDINATOR for a in assignments if a.is_current(as_of)
+            ),
             "current_roles": [a for a in assignments if a.is_current(as_of)],
             "past_roles": [a for a in assignments if not a.is_current(as_of)],
             "supporters": supporters,

@@ -277,3 +277,15 @@ def test_person_page_query_count_does_not_grow_with_roles(
         response = client.get(url)
     assert len(response.context["current_roles"]) == 7
     assert len(response.context["supporters"]) == 6
+
+
+def test_supervisor_reaches_a_supervisees_learning_and_plans_from_their_page(
+    sign_in, supervisor, care_coordinator
+):
+    html = sign_in(supervisor).get(reverse("people:detail", args=[care_coordinator.pk]))
+    html = html.content.decode()
+    assert reverse("learning:person", args=[care_coordinator.pk]) in html
+    assert reverse("development:person_induction", args=[care_coordinator.pk]) in html
+    assert reverse("development:person_plan", args=[care_coordinator.pk]) in html
+    # Only the PCN manager exports a portable record.
+    assert reverse("reports:portable_export", args=[care_coordinator.pk]) not in html

@@ -6,12 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from lms.models import Role
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    SKIP_REASON,
-    browser_page,
-    chromium_available,
-    chromium_browser,
-)
+from tests.browser.conftest import SKIP_REASON, chromium_available
 from tests.browser.test_sign_in import serious_violations
 from tests.conftest import make_person
 from tests.factories import PASSWORD
