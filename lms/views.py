@@ -26,6 +26,7 @@ from .access import (
 from .form_rendering import add_validation_errors
 from .forms import InvitationAcceptForm, PersonAddForm, PersonEditForm, RoleAssignForm, RoleEndForm
 from .models import EvidenceFile, Person, Practice, Role, RoleAssignment
+from .panels import render_home_panels
 from .support import coordinator_support, icb_pcn_summaries
 
 PEOPLE_PER_PAGE = 25
@@ -69,6 +70,7 @@ def home(request):
             row.induction = progress[row.person.pk]
     if scope.is_icb_viewer:
         context["icb_pcns"] = icb_pcn_summaries(scope.icb_ids, as_of)
+    context["contributed_panels"] = render_home_panels(request, scope, as_of)
     return render(request, "lms/home.html", context)
 
 

@@ -234,3 +234,6 @@ LOGGING = {
     # Wagtail's background tasks (reference index updates) log every run at INFO.
     "loggers": {"django_tasks": {"level": "WARNING"}},
 }
+
+# External assessors review through a single-use link valid for this many days.
+ASSESSOR_LINK_VALID_DAYS = int(os.environ.get("ASSESSOR_LINK_VALID_DAYS", "30"))
