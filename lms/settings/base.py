@@ -232,7 +232,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Wagtail's background tasks (reference index updates) log every run at INFO.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    # Wagtail logs every page created, edited and published (the seed makes ~100).
+    "loggers": {"django_tasks": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
 }
 
 # External assessors review through a single-use link valid for this many days.

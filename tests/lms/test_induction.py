@@ -90,7 +90,7 @@ def test_next_actions_put_the_overdue_task_first(sign_in, care_coordinator, indu
     assert [t.item.title for t in next_actions] == [
         "Local induction", "Care Certificate", "PCI core skills"]
     html = response.content.decode()
-    section = html[html.index("What to do next"):html.index("All induction tasks")]
+    section = html[html.index("What to do next"):html.index("induction tasks</span>")]
     assert section.index("Local induction") < section.index("Care Certificate")
     assert "<strong>overdue</strong>, was due 20 January 2025" in section
 
