@@ -172,6 +172,23 @@ class Command(BaseCommand):
                 completed_on=ago(completed) if completed is not None else None,
                 as_of=today,
             )
+        # Established coordinators finished induction long ago (Chloe still has a few open);
+        # refresher items were renewed within their period.
+        for who, left_open in (("ben", 0), ("erin", 0), ("chloe", 5)):
+            person = people[who]
+            plan = list(person.induction_items.select_related("item").order_by("due_on"))
+            done = set(person.learning_records.values_list("item_id", flat=True))
+            for plan_item in plan[: len(plan) - left_open]:
+                if plan_item.item_id in done or plan_item.due_on >= today:
+                    continue
+                completed_on = (
+                    ago(200) if plan_item.item.refresher_months
+                    else plan_item.due_on - datetime.timedelta(days=2)
+                )
+                services.learning_record_save(
+                    actor=None, person=person, item=plan_item.item, stage="completed",
+                    completed_on=completed_on, as_of=today,
+                )
 
     def _print_sign_ins(self, people):
         rows = [
