@@ -50,6 +50,7 @@ run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_curriculum
+	$(PY) manage.py seed_frameworks
 	$(PY) manage.py seed_demo | tee $(VENV)/demo-sign-ins.txt
 	@cat $(VENV)/demo-sign-ins.txt
 	@echo "Serving Coordinate on http://127.0.0.1:8000 (stop with Ctrl-C)"

@@ -28,6 +28,9 @@ from .blocks import CurriculumStreamBlock
 #: Name of the Wagtail hook through which a higher layer shows "your status" on an item page.
 #: Each registered function takes (request, page) and returns HTML (or "" / None for nothing).
 LEARNER_STATUS_HOOK = "content_learner_status"
+#: Wagtail hook through which a higher layer adds a panel about the item itself (e.g. the
+#: competencies it builds). Same signature; shown after the overlap map.
+ITEM_PANELS_HOOK = "content_item_panels"
 
 ITEMS_PER_PAGE = 20
 #: Longer search terms are cut to this length: nobody types more, and it bounds the work.
@@ -427,6 +430,8 @@ class LearningItemPage(SeededPage, Page):  # noqa: DJ008
         ]
         statuses = (fn(request, self) for fn in hooks.get_hooks(LEARNER_STATUS_HOOK))
         context["learner_status"] = [html for html in statuses if html]
+        panels = (fn(request, self) for fn in hooks.get_hooks(ITEM_PANELS_HOOK))
+        context["item_panels"] = [html for html in panels if html]
         return context
 
 
