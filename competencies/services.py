@@ -84,6 +84,11 @@ def evidence_link_add(
         raise ValidationError({"target": "Choose the record this evidence points at."})
     elif getattr(target, "person_id", person.pk) != person.pk:
         raise ValidationError({"target": "Evidence must be the person's own record."})
+    if target is not None and EvidenceLink.objects.current().filter(
+        person=person, competency=competency,
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk,
+    ).exists():
+        raise ValidationError({"target": "This is already evidence for this competency."})
     link = EvidenceLink.objects.create(
         person=person,
         competency=competency,
@@ -173,6 +178,18 @@ def _locked_pending(request: SignOffRequest) -> SignOffRequest:
     return locked
 
 
+def _check_reviewer(actor, request: SignOffRequest) -> None:
+    """Only the named reviewer decides (an external assessor acts through their link)."""
+    if actor is None:
+        if request.reviewer_id is not None:
+            raise ValidationError("This request is for a named supervisor, not a link.")
+        return
+    if request.person.user_id == actor.pk:
+        raise ValidationError("You cannot review your own competencies.")
+    if request.reviewer_id is None or request.reviewer.user_id != actor.pk:
+        raise ValidationError("Only the person asked can review this request.")
+
+
 @transaction.atomic
 def sign_off_request_withdraw(*, actor, request: SignOffRequest) -> SignOffRequest:
     request = _locked_pending(request)
@@ -200,12 +217,11 @@ def sign_off_record(
     `actor` is the signed-in reviewer, or None for an external assessor using a link.
     """
     request = _locked_pending(request)
+    _check_reviewer(actor, request)
     _check_level(request.competency, level)
     if not comment.strip():
         raise ValidationError({"comment": "Say what you saw that supports this level."})
     if actor is not None:
-        if request.person.user_id == actor.pk:
-            raise ValidationError("You cannot sign off your own competencies.")
         rater_key = f"user:{actor.pk}"
         person = getattr(actor, "person", None)
         assessor_name = assessor_name or (person.full_name if person else actor.email)
@@ -254,10 +270,9 @@ def sign_off_record(
 def sign_off_request_return(*, actor, request: SignOffRequest, feedback: str) -> SignOffRequest:
     """Send a request back with feedback; the coordinator can add evidence and ask again."""
     request = _locked_pending(request)
+    _check_reviewer(actor, request)
     if not feedback.strip():
         raise ValidationError({"feedback": "Say what is missing or what to do next."})
-    if actor is not None and request.person.user_id == actor.pk:
-        raise ValidationError("You cannot review your own competencies.")
     request.status = RequestStatus.RETURNED
     request.feedback = feedback.strip()
     request.decided_at, request.decided_by = timezone.now(), actor

@@ -13,12 +13,16 @@ def navigation(request):
     links = [("Home", reverse("home")), ("Curriculum", "/curriculum/")]
     if scope.is_care_coordinator:
         links.append(("Your learning", reverse("learning:mine")))
+        links.append(("Your competencies", reverse("competencies:mine")))
         links.append(("Development plan", reverse("development:plan")))
+    if scope.is_supporter:
+        links.append(("Sign-off requests", reverse("competencies:queue")))
     if scope.is_supporter or scope.is_pcn_manager:
         links.append(("Certificates to verify", reverse("learning:verification_queue")))
     if scope.is_pcn_manager:
         links.append(("People", reverse("people:list")))
         links.append(("Training matrix", reverse("reports:training_matrix")))
+        links.append(("Competencies", reverse("competency_reports:heatmap")))
     if scope.is_curriculum_editor or scope.is_curriculum_approver:
         links.append(("Edit curriculum", reverse("wagtailadmin_home")))
     path = request.path

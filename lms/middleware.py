@@ -22,8 +22,9 @@ from django.urls import reverse
 
 from .access import mfa_required_for
 
-# Paths a user without MFA may still reach: sign-in/out, MFA set-up, static files.
-ALLOWED_PREFIXES = ("/accounts/", "/static/", "/invitations/")
+# Paths a user without MFA may still reach: sign-in/out, MFA set-up, static files, and
+# the single-use links (invitations, external assessors) that never use the session.
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/invitations/", "/assess/")
 
 SET_UP_MFA_MESSAGE = (
     "Your role gives you access to other people's records, so you must set up "

@@ -1,0 +1,172 @@
+"""PCN managers: their care coordinators × one framework's competencies, and its CSV.
+
+Cells are status words (Met, Level N, Requested, Returned, In progress, Not started)
+on NHS.UK tags, never colour alone. Rows come from lms.report_views.matrix_people,
+the same people as the training matrix; 403 for anyone who manages no PCN.
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+
+from lms.access import require, scope_for, today
+from lms.models import Person
+from lms.report_views import csv_response, matrix_people
+
+from .models import Competency, Domain, Framework
+from .progress import CompetencyProgress, State, progress_for
+
+HEATMAP_PEOPLE_PER_PAGE = 25
+
+
+# --- Domain ----------------------------------------------------------------------------
+
+
+def cell_label(progress: CompetencyProgress) -> str:
+    """The short word for a cell: 'Level 2' where the matrix would say 'Signed off at level 2'."""
+    if progress.state == State.SIGNED_OFF:
+        return f"Level {progress.level}"
+    return progress.label
+
+
+@dataclass
+class HeatmapRow:
+    person: Person
+    cells: list = field(default_factory=list)  # CompetencyProgress, one per column
+
+    @property
+    def all_met(self) -> bool:
+        return all(cell.met for cell in self.cells)
+
+
+def heatmap_rows(people, competencies, only_not_met=False) -> list[HeatmapRow]:
+    """A row per person, a cell per competency: five queries, whatever their number."""
+    people = list(people)
+    competencies = list(competencies)
+    table = progress_for([p.pk for p in people], competencies)
+    rows = []
+    for person in people:
+        row = HeatmapRow(person, [table[(person.pk, c.pk)] for c in competencies])
+        for cell in row.cells:
+            cell.short_label = cell_label(cell)
+        if not (only_not_met and row.all_met):
+            rows.append(row)
+    return rows
+
+
+# --- Filters ---------------------------------------------------------------------------
+
+
+class HeatmapFilterForm(forms.Form):
+    framework = forms.ModelChoiceField(
+        label="Framework", queryset=Framework.objects.none(), required=False, empty_label=None
+    )
+    domain = forms.ModelChoiceField(
+        label="Area", queryset=Domain.objects.none(), required=False, empty_label="All areas"
+    )
+    only_not_met = forms.BooleanField(
+        label="Only show care coordinators who have not met every competency shown",
+        required=False,
+    )
+
+    def __init__(self, *args, frameworks, framework=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = frameworks
+        self.fields["domain"].queryset = (
+            framework.domains.order_by("sort_order", "pk") if framework else Domain.objects.none()
+        )
+
+
+@dataclass
+class Heatmap:
+    framework: Framework | None
+    domain: Domain | None
+    only_not_met: bool
+    competencies: list
+    rows: list
+    filter_form: HeatmapFilterForm
+    as_of: object
+
+
+def _heatmap(request) -> Heatmap:
+    """Resolve the filters (a bad value falls back to the default) and build every row."""
+    require(scope_for(request.user).is_pcn_manager)
+    as_of = today()
+    frameworks = Framework.objects.active()
+    query = request.GET
+    # The framework decides which areas are valid, so it is read on its own first.
+    framework_form = HeatmapFilterForm({"framework": query.get("framework", "")},
+                                       frameworks=frameworks)
+    framework_form.is_valid()
+    framework = framework_form.cleaned_data.get("framework") or frameworks.first()
+    form = HeatmapFilterForm(query, frameworks=frameworks, framework=framework)
+    form.is_valid()
+    # An area from another framework (left over after switching framework) is ignored.
+    domain = form.cleaned_data.get("domain")
+    only_not_met = bool(form.cleaned_data.get("only_not_met"))
+    competencies, rows = [], []
+    if framework is not None:
+        competencies = Competency.objects.in_framework(framework).select_related(
+            "framework", "domain")
+        if domain is not None:
+            competencies = competencies.filter(domain=domain)
+        competencies = list(competencies)
+        rows = heatmap_rows(matrix_people(request.user, as_of), competencies, only_not_met)
+    # Shown unbound: a stale or mistyped filter is silently dropped, not reported as an error.
+    display_form = HeatmapFilterForm(
+        initial={"framework": framework, "domain": domain, "only_not_met": only_not_met},
+        frameworks=frameworks, framework=framework,
+    )
+    return Heatmap(framework, domain, only_not_met, competencies, rows, display_form, as_of)
+
+
+def _filter_query(heatmap: Heatmap) -> str:
+    query = QueryDict(mutable=True)
+    if heatmap.framework:
+        query["framework"] = heatmap.framework.pk
+    if heatmap.domain:
+        query["domain"] = heatmap.domain.pk
+    if heatmap.only_not_met:
+        query["only_not_met"] = "on"
+    return query.urlencode()
+
+
+# --- Views -----------------------------------------------------------------------------
+
+
+def heatmap(request):
+    """PCN managers: where each of their care coordinators stands on each competency."""
+    data = _heatmap(request)
+    page = Paginator(data.rows, HEATMAP_PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "competencies/heatmap.html", {
+        # Not "form": base.html would title the page "Error:" for a bad filter value.
+        "filter_form": data.filter_form,
+        "heatmap": data,
+        "framework": data.framework,
+        "competencies": data.competencies,
+        "page": page,
+        "filter_query": _filter_query(data),
+        "has_frameworks": data.framework is not None,
+        "crumbs": [("Home", reverse("home"))],
+    })
+
+
+def heatmap_csv(request):
+    """The same heatmap (same filters, every page) as CSV, guarded against formulas."""
+    data = _heatmap(request)
+    header = ["Name", "Email", "PCN"] + [
+        f"{c.title} ({c.code})" for c in data.competencies
+    ]
+    lines = [header]
+    for row in data.rows:
+        lines.append([
+            row.person.full_name, row.person.email,
+            row.person.pcn.name if row.person.pcn else "",
+            *(cell.short_label for cell in row.cells),
+        ])
+    code = data.framework.code if data.framework else "none"
+    return csv_response(lines, f"competency-heatmap-{code}-{data.as_of.isoformat()}.csv")
