@@ -6,6 +6,7 @@ from django.conf import settings
 from .files import EvidenceUploadField
 from .form_rendering import NHSDateField
 from .models import RECORDED_STAGES, LearningStatus
+from .services import RECORD_FIELDS
 
 DATE_HINT = "For example, 15 3 2026"
 RESELECT_HINT = (
@@ -95,18 +96,7 @@ class LearningRecordForm(CertificateMixin, forms.Form):
     )
     certificate = EvidenceUploadField(label="Certificate (optional)", required=False)
 
-    FIELDS_FOR_SERVICE = (
-        "stage",
-        "not_required_reason",
-        "enrolled_on",
-        "started_on",
-        "completed_on",
-        "provider",
-        "provider_pci_assured",
-        "cpd_hours",
-        "hours_out_of_practice",
-        "notes",
-    )
+    FIELDS_FOR_SERVICE = RECORD_FIELDS
 
     def service_fields(self, partial=False) -> dict:
         """The record's fields for the service; `partial`: only those that were valid."""
