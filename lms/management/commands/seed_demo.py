@@ -204,5 +204,5 @@ class Command(BaseCommand):
         ]
         self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})\n")
         for label, key in rows:
-            self.stdout.write(f"  {label:<40} {people[key].email}")
+            self.stdout.write(f"  {label:<46} {people[key].email}")
         self.stdout.write("")
