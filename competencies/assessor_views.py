@@ -134,7 +134,7 @@ def assessor_link(request, token):
     sign_off_request = link.request
     framework = sign_off_request.competency.framework
     form = AssessorDecisionForm(
-        request.POST or None, framework=framework,
+        request.POST if request.method == "POST" else None, framework=framework,
         initial={"assessor_name": sign_off_request.assessor_name,
                  "assessor_role": sign_off_request.assessor_role},
     )

@@ -391,7 +391,7 @@ def goal_comment(request, goal_id):
         reverse("development:plan") if own
         else reverse("development:person_plan", args=[goal.person_id])
     )
-    form = CommentForm(request.POST or None)
+    form = CommentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.goal_comment_add(
             actor=request.user,

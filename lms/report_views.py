@@ -385,7 +385,9 @@ def portable_import(request):
     """PCN managers: import a new starter's portable record into their PCN."""
     require(scope_for(request.user).is_pcn_manager)
     people = people_manageable_by(request.user).active().select_related("user")
-    form = PortableImportForm(request.POST or None, request.FILES or None, people=people)
+    posted = request.method == "POST"
+    form = PortableImportForm(request.POST if posted else None,
+                              request.FILES if posted else None, people=people)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["person"]
         try:

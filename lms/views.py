@@ -114,7 +114,8 @@ def people_list(request):
 def person_add(request):
     _manager_scope(request)
     pcns = pcns_managed_by(request.user)
-    form = PersonAddForm(request.POST or None, pcns=pcns, initial={"pcn": pcns.first()})
+    posted = request.method == "POST"
+    form = PersonAddForm(request.POST if posted else None, pcns=pcns, initial={"pcn": pcns.first()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -237,7 +238,9 @@ def person_edit(request, pk):
         "afc_band": person.afc_band,
         "left_on": person.left_on,
     }
-    form = PersonEditForm(request.POST or None, pcns=pcns_managed_by(request.user), initial=initial)
+    posted = request.method == "POST"
+    form = PersonEditForm(request.POST if posted else None, pcns=pcns_managed_by(request.user),
+                          initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -273,7 +276,7 @@ def role_add(request, pk):
         .exclude(pk=person.pk)
     )
     form = RoleAssignForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         coordinators=coordinators,
         practices=Practice.objects.filter(pcn_id=person.pcn_id),
         initial={"starts_on": as_of},
@@ -311,7 +314,8 @@ def role_end(request, pk, assignment_pk):
     assignment = get_visible_or_404(
         person.role_assignments.select_related("care_coordinator", "pcn"), pk=assignment_pk
     )
-    form = RoleEndForm(request.POST or None, initial={"ends_on": today()})
+    posted = request.method == "POST"
+    form = RoleEndForm(request.POST if posted else None, initial={"ends_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.role_end(
@@ -362,7 +366,8 @@ def invitation_accept(request, token):
         return render(request, "lms/invitation_unusable.html", {"state": state}, status=410
                       if state in {"expired", "accepted", "revoked"} else 404)
     person = invitation.person
-    form = InvitationAcceptForm(request.POST or None, user=person.user)
+    posted = request.method == "POST"
+    form = InvitationAcceptForm(request.POST if posted else None, user=person.user)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.invitation_accept(
