@@ -5,8 +5,6 @@ supersedes their earlier one, and every row stays.
 """
 
 import datetime
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +18,7 @@ from django.utils import timezone
 from lms.audit import audit_record
 from lms.models import SUPPORT_ROLES, LearningRecord, Person, RoleAssignment
 from lms.services import evidence_file_store
+from lms.tokens import new_link_token, token_digest
 
 from .models import (
     AssessorLink,
@@ -282,9 +281,6 @@ def sign_off_request_return(*, actor, request: SignOffRequest, feedback: str) ->
     return request
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 @transaction.atomic
 def assessor_link_send(*, actor, request: SignOffRequest, now=None) -> tuple[AssessorLink, str]:
@@ -296,10 +292,10 @@ def assessor_link_send(*, actor, request: SignOffRequest, now=None) -> tuple[Ass
         raise ValidationError("This request has no external assessor.")
     renewed = request.links.filter(used_at__isnull=True, revoked_at__isnull=True)
     renewed_count = renewed.update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
+    token, digest = new_link_token()
     link = AssessorLink.objects.create(
         request=request,
-        token_hash=_token_hash(token),
+        token_hash=digest,
         created_by=actor,
         created_at=now,
         expires_at=now + datetime.timedelta(days=settings.ASSESSOR_LINK_VALID_DAYS),
@@ -324,7 +320,7 @@ def assessor_link_for_token(token: str) -> AssessorLink | None:
     return (
         AssessorLink.objects.select_related("request__competency__framework",
                                             "request__person")
-        .filter(token_hash=_token_hash(token)).first()
+        .filter(token_hash=token_digest(token)).first()
     )
 
 

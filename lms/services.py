@@ -1,8 +1,6 @@
 """Every write to people, roles and invitations, each with its audit entry."""
 
 import datetime
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,6 +30,7 @@ from .models import (
     Role,
     RoleAssignment,
 )
+from .tokens import new_link_token, token_digest
 
 PERSON_FIELDS = (
     "given_name",
@@ -287,9 +286,6 @@ def role_end(
     return assignment
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 @transaction.atomic
 def invitation_send(*, actor, person: Person, now=None) -> tuple[Invitation, str]:
@@ -298,11 +294,11 @@ def invitation_send(*, actor, person: Person, now=None) -> tuple[Invitation, str
     if person.user.has_usable_password():
         raise ValidationError("This person has already set a password and can sign in.")
     person.invitations.pending(now).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
+    token, digest = new_link_token()
     invitation = Invitation.objects.create(
         person=person,
         email=person.user.email,
-        token_hash=_token_hash(token),
+        token_hash=digest,
         invited_by=actor,
         created_at=now,
         expires_at=now + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
@@ -328,7 +324,7 @@ def invitation_send(*, actor, person: Person, now=None) -> tuple[Invitation, str
 def invitation_for_token(token: str) -> Invitation | None:
     return (
         Invitation.objects.select_related("person__user")
-        .filter(token_hash=_token_hash(token))
+        .filter(token_hash=token_digest(token))
         .first()
     )
 
