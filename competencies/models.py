@@ -221,6 +221,7 @@ class EvidenceKind(models.TextChoices):
     OBSERVATION = "observation", "Observation note"
     REFLECTION = "reflection", "Reflection"
     SUPERVISION_SESSION = "supervision_session", "Supervision session"
+    NETWORK_SESSION = "network_session", "Peer-network or MDT session attended"
 
 
 class EvidenceLinkQuerySet(models.QuerySet):
