@@ -52,6 +52,7 @@ run: $(STAMP)
 	$(PY) manage.py seed_curriculum
 	$(PY) manage.py seed_frameworks
 	$(PY) manage.py seed_demo | tee $(VENV)/demo-sign-ins.txt
+	$(PY) manage.py seed_demo_supervision
 	@cat $(VENV)/demo-sign-ins.txt
 	@echo "Serving Coordinate on http://127.0.0.1:8000 (stop with Ctrl-C)"
 	$(PY) manage.py runserver 127.0.0.1:8000

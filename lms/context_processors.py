@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from .access import scope_for
+from .models import Role
 
 
 def navigation(request):
@@ -15,14 +16,26 @@ def navigation(request):
         links.append(("Your learning", reverse("learning:mine")))
         links.append(("Your competencies", reverse("competencies:mine")))
         links.append(("Development plan", reverse("development:plan")))
+    if scope.is_care_coordinator:
+        links.append(("Supervision", reverse("supervision:mine")))
+        links.append(("Reflections", reverse("reflections:mine")))
+        links.append(("Safeguarding", reverse("safeguarding:mine")))
     if scope.is_supporter:
         links.append(("Sign-off requests", reverse("competencies:queue")))
+        links.append(("Supervisees", reverse("supervision:team")))
+        links.append(("Shared reflections", reverse("reflections:shared")))
+    if _is_safeguarding_gp(scope):
+        links.append(("Safeguarding discussions", reverse("safeguarding:with_you")))
+    if scope.is_care_coordinator or scope.is_supporter or scope.is_pcn_manager:
+        links.append(("Peer sessions", reverse("network_sessions:list")))
     if scope.is_supporter or scope.is_pcn_manager:
         links.append(("Certificates to verify", reverse("learning:verification_queue")))
     if scope.is_pcn_manager:
         links.append(("People", reverse("people:list")))
         links.append(("Training matrix", reverse("reports:training_matrix")))
         links.append(("Competencies", reverse("competency_reports:heatmap")))
+        links.append(("Supervision cadence", reverse("supervision:team")))
+        links.append(("Safeguarding", reverse("safeguarding:summary")))
     if scope.is_curriculum_editor or scope.is_curriculum_approver:
         links.append(("Edit curriculum", reverse("wagtailadmin_home")))
     path = request.path
@@ -35,3 +48,8 @@ def navigation(request):
         ],
         "scope": scope,
     }
+
+
+def _is_safeguarding_gp(scope) -> bool:
+    roles_held = scope.support_roles_by_supervisee.values()
+    return any(Role.SAFEGUARDING_GP in roles for roles in roles_held)

@@ -201,7 +201,20 @@ class Escalation(models.TextChoices):
 
 class SafeguardingDiscussionQuerySet(models.QuerySet):
     def current(self):
+        """Logs not withdrawn."""
         return self.filter(withdrawn_at__isnull=True)
+
+    def follow_ups_open(self):
+        """Current logs with a follow-up date whose follow-up is not yet recorded."""
+        return self.current().filter(follow_up_on__isnull=False, followed_up_on__isnull=True)
+
+    def follow_ups_due_by(self, day: datetime.date):
+        """Open follow-ups due on or before `day`, overdue ones included."""
+        return self.follow_ups_open().filter(follow_up_on__lte=day)
+
+    def follow_ups_overdue(self, as_of: datetime.date):
+        """Open follow-ups whose date has passed."""
+        return self.follow_ups_open().filter(follow_up_on__lt=as_of)
 
 
 class SafeguardingDiscussion(models.Model):
@@ -227,9 +240,14 @@ class SafeguardingDiscussion(models.Model):
     )
     escalated_to = models.CharField("made to", max_length=200, blank=True)
     follow_up_on = models.DateField("follow up by", null=True, blank=True)
+    # Set by the addendum that records the follow-up; the log itself stays locked.
+    followed_up_on = models.DateField("followed up on", null=True, blank=True)
     recorded_by = models.ForeignKey("lms.Person", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        "lms.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     withdrawn_reason = models.CharField(max_length=300, blank=True)
 
     objects = SafeguardingDiscussionQuerySet.as_manager()

@@ -27,7 +27,7 @@ EXPECTED_COUNTS = {
     Kind.STATUTORY_MANDATORY: 11 + 1 + 4,
     Kind.LOCAL_INDUCTION: 6,
     Kind.COHORT_SPECIFIC: 4,
-    Kind.ONGOING_DEVELOPMENT: 6,
+    Kind.ONGOING_DEVELOPMENT: 6 + 4,  # + peer support: network, MDT, joint caseload, webinars
 }
 
 
@@ -47,7 +47,7 @@ def test_seed_creates_the_curriculum_and_a_second_run_changes_nothing_an_editor_
     # The whole curriculum, served at /curriculum/.
     index = CurriculumIndexPage.objects.get()
     assert index.url == "/curriculum/"
-    assert CurriculumSectionPage.objects.live().child_of(index).count() == 9
+    assert CurriculumSectionPage.objects.live().child_of(index).count() == 10
     for kind, count in EXPECTED_COUNTS.items():
         assert items().of_kind(kind).count() == count, kind
     assert not items().filter(summary="").exists()
@@ -84,6 +84,14 @@ def test_seed_creates_the_curriculum_and_a_second_run_changes_nothing_an_editor_
     course = items().get(code="pci-health-coaching-course")
     assert course.coverages.count() == 5
 
+    # Peer support: the items network sessions credit attendance to, after Ongoing development.
+    peer = CurriculumSectionPage.objects.get(slug="peer-support")
+    assert set(items().child_of(peer).values_list("code", flat=True)) == {
+        "local-peer-network", "local-mdt", "local-joint-caseload", "local-webinars"}
+    assert not items().child_of(peer).in_induction().exists()
+    sections = list(CurriculumSectionPage.objects.child_of(index).values_list("slug", flat=True))
+    assert sections.index("peer-support") == sections.index("ongoing-development") + 1
+
     # Editors, approvers and the workflow on the curriculum.
     assert Workflow.objects.get(name="Clinical lead approval").workflow_pages.filter(
         page=index).exists()
@@ -98,7 +106,7 @@ def test_seed_creates_the_curriculum_and_a_second_run_changes_nothing_an_editor_
     output = seed()
 
     assert Revision.objects.count() == revisions_before
-    assert "98 pages unchanged" not in output  # one page is the editor's now
+    assert "102 pages unchanged" in output  # one page of 103 is the editor's now
     assert "1 pages kept (changed by an editor)" in output
     assert items().get(code="cstf-fire-safety").refresher_months == 12
     assert items().count() == sum(EXPECTED_COUNTS.values())
