@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "lms",
     "competencies",
     "supervision",
+    "lms.compliance",
     "content",
     "wagtailnhsukfrontend",
     "wagtailnhsukfrontend.settings",
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -238,3 +241,14 @@ LOGGING = {
 
 # External assessors review through a single-use link valid for this many days.
 ASSESSOR_LINK_VALID_DAYS = int(os.environ.get("ASSESSOR_LINK_VALID_DAYS", "30"))
+
+# Background work (django-tasks). Wagtail's own tasks stay immediate; evidence packs for a
+# whole PCN go to the database queue, worked by `manage.py db_worker --queue-name packs`
+# (`make run` starts one beside the web server).
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {
+        "BACKEND": os.environ.get("BACKGROUND_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["packs"],
+    },
+}

@@ -22,3 +22,12 @@ STORAGES["evidence"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": tempfile.mkdtemp(prefix="coordinate-evidence-")},
 }
+
+# Evidence packs build at once in tests; the queue and its worker are tested on their own.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["packs"],
+    },
+}
