@@ -53,9 +53,12 @@ run: $(STAMP)
 	$(PY) manage.py seed_frameworks
 	$(PY) manage.py seed_demo | tee $(VENV)/demo-sign-ins.txt
 	$(PY) manage.py seed_demo_supervision
+	$(PY) manage.py seed_demo_compliance
 	@cat $(VENV)/demo-sign-ins.txt
-	@echo "Serving Coordinate on http://127.0.0.1:8000 (stop with Ctrl-C)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving Coordinate on http://127.0.0.1:8000 with a background worker for evidence packs (stop with Ctrl-C)"
+	$(PY) manage.py db_worker --backend background --queue-name packs --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
 
 # Browser tests drive Debian's Chromium. Install it when missing and we may
 # (root + apt-get); otherwise the browser tests skip with the reason.

@@ -28,6 +28,9 @@ def navigation(request):
         links.append(("Safeguarding discussions", reverse("safeguarding:with_you")))
     if scope.is_care_coordinator or scope.is_supporter or scope.is_pcn_manager:
         links.append(("Peer sessions", reverse("network_sessions:list")))
+        links.append(("Partner organisations", reverse("partners:index")))
+    if scope.is_care_coordinator:
+        links.append(("Your DES compliance", reverse("compliance:mine")))
     if scope.is_supporter or scope.is_pcn_manager:
         links.append(("Certificates to verify", reverse("learning:verification_queue")))
     if scope.is_pcn_manager:
@@ -36,6 +39,11 @@ def navigation(request):
         links.append(("Competencies", reverse("competency_reports:heatmap")))
         links.append(("Supervision cadence", reverse("supervision:team")))
         links.append(("Safeguarding", reverse("safeguarding:summary")))
+        links.append(("DES compliance", reverse("compliance:dashboard")))
+        links.append(("Directory", reverse("directory:manage_index")))
+        links.append(("Evidence packs", reverse("packs:index")))
+    if scope.is_icb_viewer:
+        links.append(("DES compliance", reverse("compliance:icb")))
     if scope.is_curriculum_editor or scope.is_curriculum_approver:
         links.append(("Edit curriculum", reverse("wagtailadmin_home")))
     path = request.path

@@ -8,3 +8,7 @@ class ComplianceConfig(AppConfig):
     label = "compliance"
     verbose_name = "DES compliance"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the home-page panels with lms.panels (lms cannot import this app).
+        from . import dashboard_panels, pack_panels, register_panels  # noqa: F401

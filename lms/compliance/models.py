@@ -241,6 +241,15 @@ class IssuedPack(models.Model):
     class Meta:
         ordering = ["-requested_at", "-pk"]
         indexes = [models.Index(fields=["pcn", "kind", "as_of", "status"])]
+        constraints = [
+            # A PCN pack asked for twice while the first is still being built is the same
+            # pack: the database refuses a second one even if two requests race.
+            models.UniqueConstraint(
+                fields=["pcn", "as_of"],
+                condition=Q(kind="pcn", status__in=["queued", "running"]),
+                name="one_pcn_pack_in_progress",
+            ),
+        ]
 
     def __str__(self):
         return f"Evidence pack for {self.person or self.pcn} as at {self.as_of:%d %B %Y}"

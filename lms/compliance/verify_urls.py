@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import verify_views as views
 
 app_name = "verify"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.verify, name="index"),
+    # Anything after /verify/, slashes included, gets the verify page's answer, not an error page.
+    path("<path:fingerprint>/", views.verify_fingerprint, name="fingerprint"),
+]

@@ -1,0 +1,72 @@
+"""Home-page panels for DES compliance: a PCN manager's summary and an ICB viewer's link.
+
+Registered by importing this module from the compliance AppConfig.ready(). Each panel asks
+the engine once per PCN (PCN manager) or once for the ICBs (ICB viewer): a fixed number of
+queries whatever the number of coordinators.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+
+from lms.models import PCN
+from lms.panels import home_panel
+
+from . import engine
+from .dashboard_views import icb_overall_percent
+from .results import Status
+
+#: "K items at risk in the next N days".
+RISK_DAYS = 30
+
+
+def at_risk_count(compliances, as_of: datetime.date, days: int = RISK_DAYS) -> int:
+    """Results at risk now, or met now but lapsing within `days` of `as_of`."""
+    until = as_of + datetime.timedelta(days=days)
+    return sum(
+        1
+        for compliance in compliances
+        for result in compliance.results.values()
+        if result.status == Status.AT_RISK
+        or (result.status == Status.MET and result.lapses_on and result.lapses_on <= until)
+    )
+
+
+@home_panel(order=30)
+def pcn_compliance_panel(request, scope, as_of):
+    """'DES compliance: N of M coordinators fully met; K items at risk in the next 30 days'."""
+    if not scope.is_pcn_manager:
+        return None
+    summaries = []
+    for pcn in PCN.objects.filter(pk__in=scope.managed_pcn_ids).order_by("name", "pk"):
+        try:
+            compliances = engine.pcn_compliance(pcn, as_of)
+        except ValidationError:
+            return None
+        summaries.append({
+            "pcn": pcn,
+            "coordinators": len(compliances),
+            "fully_met": sum(1 for c in compliances if c.overall == Status.MET),
+            "at_risk": at_risk_count(compliances, as_of),
+        })
+    if not summaries:
+        return None
+    return "compliance/dashboard/_panel_manager.html", {
+        "summaries": summaries, "risk_days": RISK_DAYS, "several": len(summaries) > 1,
+    }
+
+
+@home_panel(order=30)
+def icb_compliance_panel(request, scope, as_of):
+    """'DES compliance across your ICB: N% of requirement results met', with a link."""
+    if not scope.is_icb_viewer:
+        return None
+    try:
+        summaries = engine.icb_summary(sorted(scope.icb_ids), as_of)
+    except ValidationError:
+        return None
+    return "compliance/dashboard/_panel_icb.html", {
+        "overall": icb_overall_percent(summaries),
+        "pcn_count": len(summaries),
+        "coordinator_count": sum(s.coordinator_count for s in summaries),
+    }
