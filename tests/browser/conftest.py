@@ -82,5 +82,8 @@ def browser_page(chromium_browser, live_server, request):
 
 @pytest.fixture
 def demo(live_server):
-    """The demo organisations and people (`manage.py seed_demo`), visible to the live server."""
+    """The demo organisations and people (`manage.py seed_demo`) with their supervision,
+    safeguarding, reflection and peer-session records (`seed_demo_supervision`, as `make run`
+    does), visible to the live server."""
     call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo_supervision", stdout=io.StringIO())

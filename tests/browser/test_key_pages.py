@@ -4,6 +4,9 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+
+from supervision.models import NetworkSession
 
 from .conftest import SKIP_REASON, chromium_available
 from .test_sign_in import ROLES, serious_violations, sign_in
@@ -15,20 +18,42 @@ pytestmark = [
 
 ROLE = {role.key: role for role in ROLES}
 
+
+def peer_session_detail():
+    """An upcoming Riverside peer network Amira is invited to (from seed_demo_supervision)."""
+    session = NetworkSession.objects.get(
+        title="Riverside care coordinator peer network: bring a case")
+    return reverse("network_sessions:detail", args=[session.pk])
+
+
+# A path, or a function giving one once the demo data is in.
 PAGES = {
     "care-coordinator": [
         "/learning/",
         "/competencies/",
         "/development/",
         "/development/goals/add/",
+        "/supervision/",
+        "/supervision/record/",
+        "/reflections/new/gibbs/",
+        "/safeguarding/log/",
+        "/network-sessions/",
+        peer_session_detail,
     ],
-    "gp-supervisor": ["/competencies/queue/", "/learning/verification/"],
+    "gp-supervisor": [
+        "/competencies/queue/",
+        "/learning/verification/",
+        "/supervision/to-confirm/",
+    ],
     "pcn-manager": [
         "/people/",
         "/people/add/",
         "/reports/training-matrix/",
         "/competencies/manager/heatmap/",
         "/development/induction-template/",
+        "/supervision/team/",
+        "/supervision/cadence/",
+        "/safeguarding/pcn/",
     ],
 }
 
@@ -39,6 +64,7 @@ def test_key_pages_have_no_serious_accessibility_violations(browser_page, demo, 
     sign_in(browser_page, ROLE[role_key])
     found = {}
     for path in PAGES[role_key]:
+        path = path() if callable(path) else path
         response = browser_page.goto(path)
         assert response.status == 200, f"{path} answered {response.status}"
         violations = serious_violations(browser_page)
