@@ -209,7 +209,7 @@ def network_session_update(*, actor, session: NetworkSession, as_of: datetime.da
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
         raise TypeError(f"network_session_update() got unknown fields {sorted(unknown)}")
-    session = NetworkSession.objects.select_for_update().select_related("pcn").get(pk=session.pk)
+    session = NetworkSession.objects.select_for_update(of=("self",)).select_related("pcn").get(pk=session.pk)  # noqa: E501
     if session.cancelled_at:
         raise ValidationError("This session was cancelled, so it cannot be changed.")
     before = _snapshot(session)
@@ -233,7 +233,7 @@ def network_session_update(*, actor, session: NetworkSession, as_of: datetime.da
     audit_record(actor=actor, action="network_session.update", obj=session, before=before,
                  after=after)
     if credited and credit_hours(session) != old_hours:
-        for invitation in session.invitations.select_related("person").select_for_update():
+        for invitation in session.invitations.select_related("person").select_for_update(of=("self",)):  # noqa: E501
             _reconcile_credit(actor=actor, session=session, invitation=invitation,
                               item=new_item, as_of=as_of)
     moved = any(before[name] != after[name]
@@ -248,7 +248,7 @@ def network_session_cancel(*, actor, session: NetworkSession, reason: str,
                            now=None, notify: bool = True) -> NetworkSession:
     """Cancel a session, keeping it with who, when and why; invitees are emailed."""
     now = now or timezone.now()
-    session = NetworkSession.objects.select_for_update().select_related("pcn").get(pk=session.pk)
+    session = NetworkSession.objects.select_for_update(of=("self",)).select_related("pcn").get(pk=session.pk)  # noqa: E501
     reason = (reason or "").strip()
     if session.cancelled_at:
         raise ValidationError("This session has already been cancelled.")
@@ -278,7 +278,7 @@ def network_session_cancel(*, actor, session: NetworkSession, reason: str,
 def invitations_send(*, actor, session: NetworkSession, people, as_of: datetime.date,
                      notify: bool = True) -> list[SessionInvitation]:
     """Invite people who may be invited and are not yet; each new invitee is emailed."""
-    session = NetworkSession.objects.select_for_update().select_related("pcn").get(pk=session.pk)
+    session = NetworkSession.objects.select_for_update(of=("self",)).select_related("pcn").get(pk=session.pk)  # noqa: E501
     if session.cancelled_at:
         raise ValidationError("This session was cancelled, so nobody can be invited.")
     people = list(people)
@@ -309,7 +309,7 @@ def rsvp_record(*, actor, invitation: SessionInvitation, rsvp: str, now=None
                 ) -> SessionInvitation:
     """The invitee's reply: attending, not attending or maybe; until the session ends."""
     now = now or timezone.now()
-    invitation = SessionInvitation.objects.select_for_update().select_related("session").get(
+    invitation = SessionInvitation.objects.select_for_update(of=("self",)).select_related("session").get(  # noqa: E501
         pk=invitation.pk
     )
     session = invitation.session
@@ -347,7 +347,7 @@ def register_save(*, actor, recorded_by: Person, session: NetworkSession, attend
     """Record attended, apologies or absent for invitees (by person id), the notes and themes,
     and make each invitee's credited CPD hours match their attendance."""
     now = now or timezone.now()
-    session = NetworkSession.objects.select_for_update().select_related(
+    session = NetworkSession.objects.select_for_update(of=("self",)).select_related(
         "pcn", "learning_item").get(pk=session.pk)
     if session.cancelled_at:
         raise ValidationError("This session was cancelled, so it has no register.")
@@ -359,7 +359,7 @@ def register_save(*, actor, recorded_by: Person, session: NetworkSession, attend
         )
     invitations = {
         invitation.person_id: invitation
-        for invitation in session.invitations.select_related("person").select_for_update()
+        for invitation in session.invitations.select_related("person").select_for_update(of=("self",))  # noqa: E501
     }
     errors = {}
     for person_id, state in attendance.items():

@@ -31,8 +31,12 @@ PHOTO_MAX_AGE = 300
 
 
 def _public_pcn(ods_code):
-    pcn = PCN.objects.filter(ods_code__iexact=ods_code[:11]).order_by("pk").first()
-    if pcn is None or len(ods_code) > 10:
+    # ODS codes are short letters and digits; anything else (a NUL byte breaks PostgreSQL)
+    # is simply not found.
+    if len(ods_code) > 10 or not ods_code.isalnum() or not ods_code.isascii():
+        raise Http404
+    pcn = PCN.objects.filter(ods_code__iexact=ods_code).order_by("pk").first()
+    if pcn is None:
         raise Http404
     return pcn
 
