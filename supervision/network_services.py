@@ -159,6 +159,17 @@ def invitable_people(session, as_of: datetime.date) -> Invitable:
 # --- arranging ----------------------------------------------------------------------------------
 
 
+def _locked_session(pk) -> NetworkSession:
+    """The session row, locked for this transaction (only its own row: PostgreSQL cannot
+    lock the nullable side of a join)."""
+    return NetworkSession.objects.select_for_update(of=("self",)).select_related("pcn").get(pk=pk)
+
+
+def _locked_invitations(session):
+    """The session's invitations, locked for this transaction, with their people."""
+    return session.invitations.select_related("person").select_for_update(of=("self",))
+
+
 def _snapshot(session) -> dict:
     data = {name: getattr(session, name) for name in SESSION_FIELDS
             if name not in ("facilitator", "learning_item")}
@@ -209,7 +220,7 @@ def network_session_update(*, actor, session: NetworkSession, as_of: datetime.da
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
         raise TypeError(f"network_session_update() got unknown fields {sorted(unknown)}")
-    session = NetworkSession.objects.select_for_update(of=("self",)).select_related("pcn").get(pk=session.pk)  # noqa: E501
+    session = _locked_session(session.pk)
     if session.cancelled_at:
         raise ValidationError("This session was cancelled, so it cannot be changed.")
     before = _snapshot(session)
@@ -233,7 +244,7 @@ def network_session_update(*, actor, session: NetworkSession, as_of: datetime.da
     audit_record(actor=actor, action="network_session.update", obj=session, before=before,
                  after=after)
     if credited and credit_hours(session) != old_hours:
-        for invitation in session.invitations.select_related("person").select_for_update(of=("self",)):  # noqa: E501
+        for invitation in _locked_invitations(session):
             _reconcile_credit(actor=actor, session=session, invitation=invitation,
                               item=new_item, as_of=as_of)
     moved = any(before[name] != after[name]
@@ -248,7 +259,7 @@ def network_session_cancel(*, actor, session: NetworkSession, reason: str,
                            now=None, notify: bool = True) -> NetworkSession:
     """Cancel a session, keeping it with who, when and why; invitees are emailed."""
     now = now or timezone.now()
-    session = NetworkSession.objects.select_for_update(of=("self",)).select_related("pcn").get(pk=session.pk)  # noqa: E501
+    session = _locked_session(session.pk)
     reason = (reason or "").strip()
     if session.cancelled_at:
         raise ValidationError("This session has already been cancelled.")
@@ -278,7 +289,7 @@ def network_session_cancel(*, actor, session: NetworkSession, reason: str,
 def invitations_send(*, actor, session: NetworkSession, people, as_of: datetime.date,
                      notify: bool = True) -> list[SessionInvitation]:
     """Invite people who may be invited and are not yet; each new invitee is emailed."""
-    session = NetworkSession.objects.select_for_update(of=("self",)).select_related("pcn").get(pk=session.pk)  # noqa: E501
+    session = _locked_session(session.pk)
     if session.cancelled_at:
         raise ValidationError("This session was cancelled, so nobody can be invited.")
     people = list(people)
@@ -309,8 +320,10 @@ def rsvp_record(*, actor, invitation: SessionInvitation, rsvp: str, now=None
                 ) -> SessionInvitation:
     """The invitee's reply: attending, not attending or maybe; until the session ends."""
     now = now or timezone.now()
-    invitation = SessionInvitation.objects.select_for_update(of=("self",)).select_related("session").get(  # noqa: E501
-        pk=invitation.pk
+    invitation = (
+        SessionInvitation.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .get(pk=invitation.pk)
     )
     session = invitation.session
     if rsvp not in (RSVP.YES, RSVP.NO, RSVP.MAYBE):
@@ -359,7 +372,7 @@ def register_save(*, actor, recorded_by: Person, session: NetworkSession, attend
         )
     invitations = {
         invitation.person_id: invitation
-        for invitation in session.invitations.select_related("person").select_for_update(of=("self",))  # noqa: E501
+        for invitation in _locked_invitations(session)
     }
     errors = {}
     for person_id, state in attendance.items():

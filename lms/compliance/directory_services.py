@@ -223,7 +223,9 @@ def directory_entry_list(
     if not any(c.person.pk == person.pk for c in current_coordinators([pcn.pk], as_of)):
         raise ValidationError(f"{person.full_name} is not a care coordinator of {pcn.name}.")
     # Lock the person's entries so two managers cannot both open a listing.
-    existing = list(DirectoryEntry.objects.select_for_update(of=("self",)).filter(person=person, pcn=pcn))  # noqa: E501
+    existing = list(
+        DirectoryEntry.objects.select_for_update(of=("self",)).filter(person=person, pcn=pcn)
+    )
     practices = list(practices)
     errors = _validate_text(display_name, how_to_refer, practices, pcn)
     if listed_from is None:
@@ -265,8 +267,10 @@ def directory_entry_update(
     remove_photo: bool = False,
 ) -> DirectoryEntry:
     """Change an open listing's text, practices or photo (the audit keeps the old values)."""
-    entry = DirectoryEntry.objects.select_for_update(of=("self",)).select_related("pcn", "person").get(  # noqa: E501
-        pk=entry.pk
+    entry = (
+        DirectoryEntry.objects.select_for_update(of=("self",))
+        .select_related("pcn", "person")
+        .get(pk=entry.pk)
     )
     if not is_open(entry, as_of):
         raise ValidationError("This listing has ended, so it cannot be changed. List the care "
