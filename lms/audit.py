@@ -34,8 +34,79 @@ def _jsonable(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+#: Models whose changes concern one person's records, with the way to that person's id.
+#: Labels, not imports: lms (layer 2) names the higher layers' models without importing them.
+_CONCERNS_PERSON = {
+    "lms.learningrecord": "person_id",
+    "lms.evidencefile": "owner_id",
+    "lms.developmentgoal": "person_id",
+    "lms.goalcomment": "goal.person_id",
+    "lms.inductionplanitem": "person_id",
+    "competencies.selfassessment": "person_id",
+    "competencies.evidencelink": "person_id",
+    "competencies.signoffrequest": "person_id",
+    "competencies.signoff": "person_id",
+    "competencies.assessorlink": "request.person_id",
+    "supervision.supervisionsession": "care_coordinator_id",
+    "supervision.sessionaddendum": "session.care_coordinator_id",
+    "supervision.supervisionaction": "session.care_coordinator_id",
+    "supervision.safeguardingdiscussion": "care_coordinator_id",
+    "supervision.safeguardingaddendum": "discussion.care_coordinator_id",
+    "supervision.reflection": "author_id",
+    "supervision.reflectionshare": "reflection.author_id",
+    "supervision.reflectioncomment": "reflection.author_id",
+    "supervision.sessioninvitation": "person_id",
+}
+#: Models that belong to one PCN, with the way to its id.
+_CONCERNS_PCN = {
+    "lms.inductiontemplate": "pcn_id",
+    "supervision.cadencesetting": "pcn_id",
+    "compliance.partnerorganisation": "pcn_id",
+    "compliance.safeguardingcheck": "partner.pcn_id",
+    "compliance.directoryentry": "pcn_id",
+    "compliance.practiceawareness": "practice.pcn_id",
+    "compliance.issuedpack": "pcn_id",
+}
+
+
+def _follow(obj, path: str):
+    for name in path.split("."):
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def _person_pcn_id(person_id) -> int | None:
+    """The PCN of a person's records: their home PCN, unless they are (or were) a care
+    coordinator of another PCN too, when the change may concern several (None)."""
+    from .models import Person, Role, RoleAssignment
+
+    home = Person.objects.filter(pk=person_id).values_list("pcn_id", flat=True).first()
+    pcns = set(
+        RoleAssignment.objects.filter(person_id=person_id, role=Role.CARE_COORDINATOR)
+        .values_list("pcn_id", flat=True)
+    ) | {home}
+    return home if len(pcns) == 1 else None
+
+
+def concerned_pcn_id(obj) -> int | None:
+    """The one PCN whose records a change to `obj` concerns, or None when it may concern
+    several or is not known here (then every PCN's cached results are recomputed: safe)."""
+    label = obj._meta.label_lower
+    if label == "lms.pcn":
+        return obj.pk
+    if label in _CONCERNS_PCN:
+        return _follow(obj, _CONCERNS_PCN[label])
+    if label in _CONCERNS_PERSON:
+        person_id = _follow(obj, _CONCERNS_PERSON[label])
+        return _person_pcn_id(person_id) if person_id else None
+    return None
+
+
 def audit_record(*, actor, action: str, obj, before=None, after=None) -> AuditEntry:
-    """Append an audit entry chained to the previous one by its hash."""
+    """Append an audit entry chained to the previous one by its hash, marked with the PCN
+    the change concerns (see `concerned_pcn_id`)."""
     # Lock the tail of the chain so two writers cannot both extend it.
     last = AuditEntry.objects.select_for_update().order_by("-pk").first()
     entry = AuditEntry(
@@ -48,6 +119,7 @@ def audit_record(*, actor, action: str, obj, before=None, after=None) -> AuditEn
         after=_jsonable(after),
         at=timezone.now(),
         previous_hash=last.entry_hash if last else "",
+        pcn_id=concerned_pcn_id(obj),
     )
     entry.entry_hash = _entry_digest(entry)
     entry.save()

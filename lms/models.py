@@ -299,11 +299,20 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(default=timezone.now)
     previous_hash = models.CharField(max_length=64, blank=True)
     entry_hash = models.CharField(max_length=64)
+    pcn = models.ForeignKey(
+        PCN, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The one PCN whose records the change concerns; blank when it may concern "
+        "several (people, roles, organisations, shared sessions). Cached compliance results "
+        "of a PCN stay valid until an entry for it, or a blank one, is written.",
+    )
 
     class Meta:
         ordering = ["pk"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["pcn", "id"], name="audit_latest_for_pcn"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -40,7 +40,7 @@ def pcn_compliance_panel(request, scope, as_of):
     summaries = []
     for pcn in PCN.objects.filter(pk__in=scope.managed_pcn_ids).order_by("name", "pk"):
         try:
-            compliances = engine.pcn_compliance(pcn, as_of)
+            compliances = engine.cached_pcn_compliance(pcn, as_of)
         except ValidationError:
             return None
         summaries.append({

@@ -230,7 +230,7 @@ def dashboard(request):
     }
     if as_at.requirement_set is not None:
         requirements = as_at.requirements
-        compliances = engine.pcn_compliance(pcn, as_at.as_of)
+        compliances = engine.cached_pcn_compliance(pcn, as_at.as_of)
         page = Paginator(compliances, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
         # From the results already computed: the engine's forecast() would evaluate again.
         groups, cumulative = forecast_windows(
@@ -504,7 +504,7 @@ def icb_pcn(request, pcn_id):
         ],
     }
     if as_at.requirement_set is not None:
-        compliances = engine.pcn_compliance(pcn, as_at.as_of)
+        compliances = engine.cached_pcn_compliance(pcn, as_at.as_of)
         points = engine.pcn_trend(pcn, as_at.as_of, months=TREND_MONTHS)
         counts = requirement_counts(compliances, as_at.requirements)
         context.update({

@@ -6,6 +6,7 @@ function in `rules.py` over facts loaded here in bulk, so a PCN's (or several PC
 results cost the same fixed number of queries whatever the number of coordinators.
 """
 
+import dataclasses
 import datetime
 import functools
 import hashlib
@@ -19,7 +20,7 @@ from typing import NamedTuple
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Min, Prefetch, Q, Subquery
+from django.db.models import Min, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, PageLogEntry
 
@@ -62,6 +63,7 @@ __all__ = [
     "RequirementSet",
     "ValidationError",
     "contract_years",
+    "cached_pcn_compliance",
     "coordinator_compliance",
     "forecast",
     "icb_summary",
@@ -258,12 +260,13 @@ def _coordinator_facts(coordinators: list[_Coordinator], rs: RequirementSet, as_
     plan_items = list(
         InductionPlanItem.objects.filter(person_id__in=ids).order_by("due_on", "item__path")
     )
-    records = list(
-        LearningRecord.objects.filter(person_id__in=ids).filter(
-            Q(item__kind__in=[*PCI_KINDS, rs.statutory_kind])
-            | Q(item_id__in=InductionPlanItem.objects.filter(person_id__in=ids).values("item_id"))
-        )
+    # The items wanted, as a short list of ids: an OR with a subquery over a thousand people
+    # made PostgreSQL scan every learning record (70 s at national scale).
+    wanted_items = {row.item_id for row in plan_items} | set(
+        LearningItemPage.objects.filter(kind__in=[*PCI_KINDS, rs.statutory_kind])
+        .values_list("pk", flat=True)
     )
+    records = list(LearningRecord.objects.filter(person_id__in=ids, item_id__in=wanted_items))
     item_ids = {row.item_id for row in plan_items} | {row.item_id for row in records}
     items, statutory = _items(item_ids, rs)
     for plan_item in plan_items:
@@ -496,21 +499,39 @@ def _latest_pk(model):
     return Subquery(model.objects.order_by("-pk").values("pk")[:1])
 
 
-def _data_version(pcn_id) -> tuple | None:
-    """A value that changes whenever anything the rules read changes, in one query; None
-    when the PCN does not exist.
+def _latest_audit_pk(**where):
+    return Subquery(AuditEntry.objects.filter(**where).order_by("-pk").values("pk")[:1])
 
-    Every service writes an AuditEntry in the transaction of its change (lms/audit.py), and
-    audit writers queue on the chain's tail, so the latest entry's id only grows, in commit
-    order. Content and frameworks change through Wagtail (page and snippet log entries);
-    organisations through the Django admin (its log).
+
+def _data_versions(pcn_ids) -> dict[int, tuple]:
+    """{pcn id: a value that changes whenever anything the PCN's rules read changes}, in one
+    query for any number of PCNs; PCNs that do not exist are left out.
+
+    Every service writes an AuditEntry in the transaction of its change (lms/audit.py), marked
+    with the one PCN it concerns, or with none when it may concern several (people, roles,
+    shared sessions). Audit writers queue on the chain's tail, so ids only grow, in commit
+    order: the newest entry for the PCN and the newest unmarked entry together change with
+    every write that can change the PCN's results, and with no write to another PCN. Content
+    and frameworks change through Wagtail (page and snippet log entries), organisations
+    through the Django admin (its log): those count for every PCN.
     """
-    return (
-        PCN.objects.filter(pk=pcn_id)
-        .values_list(_latest_pk(AuditEntry), _latest_pk(PageLogEntry),
-                     _latest_pk(ModelLogEntry), _latest_pk(LogEntry))
-        .first()
+    rows = (
+        PCN.objects.filter(pk__in=list(pcn_ids))
+        .annotate(
+            own=_latest_audit_pk(pcn_id=OuterRef("pk")),
+            shared=_latest_audit_pk(pcn__isnull=True),
+            pages=_latest_pk(PageLogEntry),
+            snippets=_latest_pk(ModelLogEntry),
+            admin=_latest_pk(LogEntry),
+        )
+        .values_list("pk", "own", "shared", "pages", "snippets", "admin")
     )
+    return {pk: (_code_version(), *version) for pk, *version in rows}
+
+
+def _data_version(pcn_id) -> tuple | None:
+    """One PCN's data version (see `_data_versions`); None when the PCN does not exist."""
+    return _data_versions([pcn_id]).get(pcn_id)
 
 
 def _trend_cache_key(pcn_id) -> str:
@@ -548,7 +569,6 @@ def pcn_trend(pcn, as_of: datetime.date, months: int = 12) -> list[tuple[datetim
     version = _data_version(pcn_id)
     if version is None:
         return [_trend_point(pcn_id, day) for day in days_wanted]
-    version = (_code_version(), *version)
     key = _trend_cache_key(pcn_id)
     cached = cache.get(key)
     known = cached[1] if cached and cached[0] == version else {}
@@ -565,6 +585,32 @@ def pcn_trend(pcn, as_of: datetime.date, months: int = 12) -> list[tuple[datetim
         kept = known if len(known) + len(fresh) <= TREND_CACHE_MAX_POINTS else {}
         cache.set(key, (version, {**kept, **fresh}), TREND_CACHE_SECONDS)
     return points
+
+
+#: How long cached results live at most (see TREND_CACHE_SECONDS: the data version, not
+#: this, is what keeps them right).
+RESULTS_CACHE_SECONDS = TREND_CACHE_SECONDS
+
+
+def cached_pcn_compliance(pcn, as_of: datetime.date) -> list[CoordinatorCompliance]:
+    """`pcn_compliance`, from the cache while the PCN's data version (`_data_versions`) and
+    the code are unchanged: a result depends only on them and the date, so a cached result
+    is exactly what evaluating again would give. For pages read often (the PCN dashboard,
+    the home panel); evidence packs evaluate afresh.
+
+    Two queries and a cache read when cached; else those, the evaluation and a cache write.
+    """
+    rs = requirement_set_for(as_of)
+    pcn_id = pcn.pk if isinstance(pcn, PCN) else pcn
+    version = _data_version(pcn_id)
+    key = f"compliance:pcn-results:{pcn_id}:{as_of.isoformat()}"
+    cached = cache.get(key) if version is not None else None
+    if cached and cached[0] == version:
+        return cached[1]
+    compliances = _evaluate(_current_coordinators([pcn_id], as_of), as_of, rs)
+    if version is not None:
+        cache.set(key, (version, compliances), RESULTS_CACHE_SECONDS)
+    return compliances
 
 
 def _trend_point(pcn_id, day: datetime.date) -> tuple[datetime.date, int, int]:
@@ -619,16 +665,36 @@ def summarise(pcn, compliances, as_of, rs) -> PCNSummary:
 
 def icb_summary(icb_ids, as_of: datetime.date) -> list[PCNSummary]:
     """Every PCN of these ICBs (by name) with its coordinator count and per-requirement percent
-    met; a fixed number of queries however many PCNs and coordinators."""
+    met; a fixed number of queries however many PCNs and coordinators.
+
+    Each PCN's summary is cached with its data version (`_data_versions`), in one cache entry
+    for these ICBs and this date: a change to one PCN's records recomputes that PCN only.
+    """
     rs = requirement_set_for(as_of)
     pcns = list(PCN.objects.filter(icb_id__in=list(icb_ids)).select_related("icb")
                 .order_by("name", "pk"))
-    coordinators = _current_coordinators([p.pk for p in pcns], as_of) if pcns else []
-    by_pcn = defaultdict(list)
-    for compliance, coordinator in zip(_evaluate(coordinators, as_of, rs), coordinators,
-                                       strict=True):
-        by_pcn[coordinator.pcn_id].append(compliance)
-    return [summarise(pcn, by_pcn.get(pcn.pk, []), as_of, rs) for pcn in pcns]
+    versions = _data_versions([p.pk for p in pcns]) if pcns else {}
+    ids = ",".join(str(i) for i in sorted(set(icb_ids)))
+    key = f"compliance:icb-summary:{hashlib.sha256(ids.encode()).hexdigest()[:16]}:{as_of}"
+    known = (cache.get(key) or {}) if pcns else {}
+    summaries, missing = {}, []
+    for pcn in pcns:
+        version, summary = known.get(pcn.pk, (None, None))
+        if summary is not None and version == versions.get(pcn.pk):
+            summaries[pcn.pk] = dataclasses.replace(summary, pcn=pcn)
+        else:
+            missing.append(pcn)
+    if missing:
+        coordinators = _current_coordinators([p.pk for p in missing], as_of)
+        by_pcn = defaultdict(list)
+        for compliance, coordinator in zip(_evaluate(coordinators, as_of, rs), coordinators,
+                                           strict=True):
+            by_pcn[coordinator.pcn_id].append(compliance)
+        for pcn in missing:
+            summaries[pcn.pk] = summarise(pcn, by_pcn.get(pcn.pk, []), as_of, rs)
+        cache.set(key, {pcn.pk: (versions.get(pcn.pk), dataclasses.replace(
+            summaries[pcn.pk], pcn=None)) for pcn in pcns}, RESULTS_CACHE_SECONDS)
+    return [summaries[pcn.pk] for pcn in pcns]
 
 
 def pcn_started_on(pcn) -> datetime.date | None:

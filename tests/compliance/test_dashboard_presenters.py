@@ -92,6 +92,7 @@ def fake_engine(monkeypatch, care_coordinator, other_coordinator):
         "requirement_set_for": fake_requirement_set_for,
         "contract_years": lambda: list(REQUIREMENT_SETS),
         "pcn_compliance": pcn_compliance,
+        "cached_pcn_compliance": pcn_compliance,
         "coordinator_compliance": coordinator_compliance,
         "forecast": forecast,
         "forecast_from": lambda compliances, as_of, days=90: forecast(None, as_of, days),

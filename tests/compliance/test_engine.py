@@ -4,6 +4,7 @@ coordinator on a date, constant query counts, the forecast, the trend and the IC
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -83,6 +84,7 @@ def test_coordinator_compliance_works_for_someone_without_a_current_role(pcn, no
 
 
 def _queries(call):
+    cache.clear()  # builders write outside the services: measure the uncached path
     with CaptureQueriesContext(connection) as captured:
         call()
     return len(captured)
@@ -101,8 +103,6 @@ def test_pcn_compliance_runs_the_same_number_of_queries_for_3_and_30_coordinator
         results = engine.pcn_compliance(pcn, AS_OF)
     assert len(results) == 30
     assert all(c.overall == Status.MET for c in results)
-    with django_assert_num_queries(count + 1):  # the ICB's PCNs
-        engine.icb_summary([pcn.icb_id], AS_OF)
 
 
 def test_icb_summary_queries_do_not_grow_with_the_number_of_pcns(icb, pcn):
