@@ -592,6 +592,15 @@ def pcn_trend(pcn, as_of: datetime.date, months: int = 12) -> list[tuple[datetim
 RESULTS_CACHE_SECONDS = TREND_CACHE_SECONDS
 
 
+def _results_key(pcn_id, as_of: datetime.date) -> str:
+    return f"compliance:pcn-results:{pcn_id}:{as_of.isoformat()}"
+
+
+def _icb_summary_key(icb_ids, as_of: datetime.date) -> str:
+    ids = ",".join(str(i) for i in sorted(set(icb_ids)))
+    return f"compliance:icb-summary:{hashlib.sha256(ids.encode()).hexdigest()[:16]}:{as_of}"
+
+
 def cached_pcn_compliance(pcn, as_of: datetime.date) -> list[CoordinatorCompliance]:
     """`pcn_compliance`, from the cache while the PCN's data version (`_data_versions`) and
     the code are unchanged: a result depends only on them and the date, so a cached result
@@ -603,7 +612,7 @@ def cached_pcn_compliance(pcn, as_of: datetime.date) -> list[CoordinatorComplian
     rs = requirement_set_for(as_of)
     pcn_id = pcn.pk if isinstance(pcn, PCN) else pcn
     version = _data_version(pcn_id)
-    key = f"compliance:pcn-results:{pcn_id}:{as_of.isoformat()}"
+    key = _results_key(pcn_id, as_of)
     cached = cache.get(key) if version is not None else None
     if cached and cached[0] == version:
         return cached[1]
@@ -674,8 +683,7 @@ def icb_summary(icb_ids, as_of: datetime.date) -> list[PCNSummary]:
     pcns = list(PCN.objects.filter(icb_id__in=list(icb_ids)).select_related("icb")
                 .order_by("name", "pk"))
     versions = _data_versions([p.pk for p in pcns]) if pcns else {}
-    ids = ",".join(str(i) for i in sorted(set(icb_ids)))
-    key = f"compliance:icb-summary:{hashlib.sha256(ids.encode()).hexdigest()[:16]}:{as_of}"
+    key = _icb_summary_key(icb_ids, as_of)
     known = (cache.get(key) or {}) if pcns else {}
     summaries, missing = {}, []
     for pcn in pcns:
@@ -695,6 +703,31 @@ def icb_summary(icb_ids, as_of: datetime.date) -> list[PCNSummary]:
         cache.set(key, {pcn.pk: (versions.get(pcn.pk), dataclasses.replace(
             summaries[pcn.pk], pcn=None)) for pcn in pcns}, RESULTS_CACHE_SECONDS)
     return [summaries[pcn.pk] for pcn in pcns]
+
+
+def warm_cached_results(icb_id, as_of: datetime.date) -> int:
+    """Evaluate every PCN of one ICB in one pass and cache each PCN's results and the ICB's
+    summary, so the first dashboard view after a quiet night is not the one that waits
+    (`manage.py warm_compliance`). Returns the number of coordinators evaluated."""
+    rs = requirement_set_for(as_of)
+    pcns = list(PCN.objects.filter(icb_id=icb_id).select_related("icb").order_by("name", "pk"))
+    if not pcns:
+        return 0
+    versions = _data_versions([p.pk for p in pcns])
+    coordinators = _current_coordinators([p.pk for p in pcns], as_of)
+    by_pcn = defaultdict(list)
+    for compliance, coordinator in zip(_evaluate(coordinators, as_of, rs), coordinators,
+                                       strict=True):
+        by_pcn[coordinator.pcn_id].append(compliance)
+    summaries = {}
+    for pcn in pcns:
+        compliances = by_pcn.get(pcn.pk, [])
+        cache.set(_results_key(pcn.pk, as_of), (versions[pcn.pk], compliances),
+                  RESULTS_CACHE_SECONDS)
+        summaries[pcn.pk] = (versions[pcn.pk], dataclasses.replace(
+            summarise(pcn, compliances, as_of, rs), pcn=None))
+    cache.set(_icb_summary_key([icb_id], as_of), summaries, RESULTS_CACHE_SECONDS)
+    return len(coordinators)
 
 
 def pcn_started_on(pcn) -> datetime.date | None:

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -111,3 +112,23 @@ def test_which_pcn_a_change_concerns(pcn, other_pcn, care_coordinator):
     assert concerned_pcn_id(record_of_moved) is None
     # Someone with no PCN at all (ICB staff): nothing to narrow down to.
     assert concerned_pcn_id(record(PersonFactory(pcn=None), learning.item, on=AS_OF)) is None
+
+
+def test_warming_caches_every_pcn_and_icb_with_the_same_results(icb, pcn, other_pcn, capsys):
+    compliant_coordinator(pcn, AS_OF)
+    compliant_coordinator(other_pcn, AS_OF)
+    fresh = {p.pk: [c.overall for c in engine.pcn_compliance(p, AS_OF)] for p in (pcn, other_pcn)}
+    call_command("warm_compliance", "--as-of", AS_OF.isoformat())
+    assert "for 2 coordinators in 1 ICBs" in capsys.readouterr().out
+    for each in (pcn, other_pcn):
+        count, results = _queries(lambda each=each: engine.cached_pcn_compliance(each, AS_OF))
+        assert count == 2
+        assert [c.overall for c in results] == fresh[each.pk]
+    count, summaries = _queries(lambda: engine.icb_summary([icb.pk], AS_OF))
+    assert count == 3  # the PCNs, their data versions and the cache read
+    assert [s.coordinator_count for s in summaries] == [1, 1]
+
+
+def test_warming_refuses_a_date_outside_every_contract_year():
+    with pytest.raises(CommandError, match="--as-of"):
+        call_command("warm_compliance", "--as-of", "1999-01-01")
