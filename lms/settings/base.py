@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "competencies",
     "supervision",
     "lms.compliance",
+    "lms.benchmark",
     "content",
     "wagtailnhsukfrontend",
     "wagtailnhsukfrontend.settings",
@@ -126,6 +127,12 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_LOCATION", "lms_cache"),
     }
 }
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # Cached compliance results are one entry per PCN and date (lms/compliance/engine.py):
+    # a national deployment has over a thousand PCNs, and the default 300 would cull them.
+    CACHES["default"]["OPTIONS"] = {
+        "MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "50000"))
+    }
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
