@@ -264,6 +264,22 @@ def test_the_pdf_has_a_cover_contents_every_requirement_and_the_fingerprint_on_e
     assert all(len(page.images) >= 1 for page in reader.pages)
 
 
+def test_a_coordinator_pack_states_each_status_in_words_and_a_pcn_pack_tabulates_them(
+        pcn, compliant):
+    # One coordinator: a short paragraph per requirement (a one-row table costs xhtml2pdf
+    # about 10 ms a section: docs/performance.md); a PCN: one table row per coordinator.
+    content = packs.coordinator_pack_content(compliant, pcn, AS_OF)
+    results = content["coordinators"][0]["results"]
+    text = pdf_text(packs.render(content, fingerprint="0" * 64, issued_at=ISSUED,
+                                 issued_by="Jo Smith")).replace("\n", " ")
+    assert results and text.count("Lapses on:") == len(results)
+    for result in results:
+        assert f"{result['status_label']}: {result['summary'][:20]}" in text, result["code"]
+    pcn_text = pdf_text(packs.render(packs.pcn_pack_content(pcn, AS_OF), fingerprint="0" * 64,
+                                     issued_at=ISSUED, issued_by="Jo Smith"))
+    assert "Lapses on:" not in pcn_text and "Lapses on" in pcn_text
+
+
 def test_the_qr_code_encodes_the_verify_address():
     uri = pack_pdf.qr_data_uri("http://127.0.0.1:8000/verify/" + "a" * 64 + "/")
     assert uri.startswith("data:image/png;base64,")
