@@ -47,7 +47,7 @@ def heatmap_rows(people, competencies, only_not_met=False) -> list[HeatmapRow]:
     """A row per person, a cell per competency: five queries, whatever their number."""
     people = list(people)
     competencies = list(competencies)
-    table = progress_for([p.pk for p in people], competencies)
+    table = progress_for([p.pk for p in people], competencies, summary=True)
     rows = []
     for person in people:
         row = HeatmapRow(person, [table[(person.pk, c.pk)] for c in competencies])
@@ -90,10 +90,16 @@ class Heatmap:
     rows: list
     filter_form: HeatmapFilterForm
     as_of: object
+    page: object = None  # the shown page of rows; `rows` is then that page's rows only
 
 
-def _heatmap(request) -> Heatmap:
-    """Resolve the filters (a bad value falls back to the default) and build every row."""
+def _heatmap(request, page_number=None) -> Heatmap:
+    """Resolve the filters (a bad value falls back to the default) and build the rows.
+
+    With a `page_number` (the page, not the CSV), `page` is that page of rows. Cells are
+    then built for that page's people only, unless "only not met" must first look at
+    everyone's cells to know who is shown.
+    """
     require(scope_for(request.user).is_pcn_manager)
     as_of = today()
     frameworks = Framework.objects.active()
@@ -108,20 +114,28 @@ def _heatmap(request) -> Heatmap:
     # An area from another framework (left over after switching framework) is ignored.
     domain = form.cleaned_data.get("domain")
     only_not_met = bool(form.cleaned_data.get("only_not_met"))
-    competencies, rows = [], []
+    competencies, rows, page = [], [], None
     if framework is not None:
         competencies = Competency.objects.in_framework(framework).select_related(
             "framework", "domain")
         if domain is not None:
             competencies = competencies.filter(domain=domain)
         competencies = list(competencies)
-        rows = heatmap_rows(matrix_people(request.user, as_of), competencies, only_not_met)
+        people = list(matrix_people(request.user, as_of))
+        if page_number is not None and not only_not_met:
+            page = Paginator(people, HEATMAP_PEOPLE_PER_PAGE).get_page(page_number)
+            page.object_list = rows = heatmap_rows(page.object_list, competencies)
+        else:
+            rows = heatmap_rows(people, competencies, only_not_met)
+    if page_number is not None and page is None:
+        page = Paginator(rows, HEATMAP_PEOPLE_PER_PAGE).get_page(page_number)
     # Shown unbound: a stale or mistyped filter is silently dropped, not reported as an error.
     display_form = HeatmapFilterForm(
         initial={"framework": framework, "domain": domain, "only_not_met": only_not_met},
         frameworks=frameworks, framework=framework,
     )
-    return Heatmap(framework, domain, only_not_met, competencies, rows, display_form, as_of)
+    return Heatmap(framework, domain, only_not_met, competencies, rows, display_form, as_of,
+                   page)
 
 
 def _filter_query(heatmap: Heatmap) -> str:
@@ -140,8 +154,8 @@ def _filter_query(heatmap: Heatmap) -> str:
 
 def heatmap(request):
     """PCN managers: where each of their care coordinators stands on each competency."""
-    data = _heatmap(request)
-    page = Paginator(data.rows, HEATMAP_PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    data = _heatmap(request, page_number=request.GET.get("page") or 1)
+    page = data.page
     return render(request, "competencies/heatmap.html", {
         # Not "form": base.html would title the page "Error:" for a bad filter value.
         "filter_form": data.filter_form,

@@ -112,8 +112,21 @@ class CompetencyProgress:
         return reasons
 
 
-def progress_for(people_ids, competencies) -> dict:
-    """{(person_id, competency_id): CompetencyProgress} in four queries, whatever the size."""
+# What the state of a cell needs from each kind of row, for `progress_for(summary=True)`.
+SUMMARY_FIELDS = {
+    SelfAssessment: ("person_id", "competency_id", "level"),
+    EvidenceLink: ("person_id", "competency_id", "kind"),
+    SignOff: ("person_id", "competency_id", "level", "rater_key"),
+    SignOffRequest: ("person_id", "competency_id", "status"),
+}
+
+
+def progress_for(people_ids, competencies, summary=False) -> dict:
+    """{(person_id, competency_id): CompetencyProgress} in four queries, whatever the size.
+
+    With `summary`, the rows carry only what `state`, `label`, `level` and `met` read (a
+    heatmap of many people): no narratives, comments or evidence snapshots.
+    """
     competencies = list(competencies)
     ids = [c.pk for c in competencies]
     table = {
@@ -122,13 +135,17 @@ def progress_for(people_ids, competencies) -> dict:
         for c in competencies
     }
     rows = dict(person_id__in=people_ids, competency_id__in=ids)
-    for assessment in SelfAssessment.objects.filter(**rows).order_by("created_at", "pk"):
+
+    def load(queryset):
+        return queryset.only(*SUMMARY_FIELDS[queryset.model]) if summary else queryset
+
+    for assessment in load(SelfAssessment.objects.filter(**rows).order_by("created_at", "pk")):
         table[(assessment.person_id, assessment.competency_id)].self_assessment = assessment
-    for link in EvidenceLink.objects.current().filter(**rows):
+    for link in load(EvidenceLink.objects.current().filter(**rows)):
         table[(link.person_id, link.competency_id)].evidence.append(link)
-    for sign_off in SignOff.objects.filter(superseded_by__isnull=True, **rows):
+    for sign_off in load(SignOff.objects.filter(superseded_by__isnull=True, **rows)):
         table[(sign_off.person_id, sign_off.competency_id)].current_sign_offs.append(sign_off)
-    for request in SignOffRequest.objects.filter(**rows).order_by("created_at", "pk"):
+    for request in load(SignOffRequest.objects.filter(**rows).order_by("created_at", "pk")):
         progress = table[(request.person_id, request.competency_id)]
         if request.status == RequestStatus.PENDING:
             progress.pending_requests.append(request)

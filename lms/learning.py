@@ -175,11 +175,16 @@ class InductionProgress:
 
 def induction_task_status(plan_item, record, as_of: datetime.date) -> str:
     """Completed, In progress, Overdue (due date passed) or Not started."""
+    return task_status_due_on(plan_item.due_on, record, as_of)
+
+
+def task_status_due_on(due_on: datetime.date, record, as_of: datetime.date) -> str:
+    """`induction_task_status` from the plan item's due date alone (for wide tables)."""
     if record is not None and record.counts and record.stage in (
         LearningStatus.COMPLETED, LearningStatus.NOT_REQUIRED
     ):
         return TaskStatus.COMPLETED
-    if plan_item.due_on < as_of:
+    if due_on < as_of:
         return TaskStatus.OVERDUE
     if record is not None and record.stage in (LearningStatus.ENROLLED, LearningStatus.IN_PROGRESS):
         return TaskStatus.IN_PROGRESS

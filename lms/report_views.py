@@ -29,10 +29,13 @@ from .access import (
     scope_for,
     today,
 )
-from .learning import TaskStatus, induction_task_status
+from .learning import TaskStatus, task_status_due_on
 from .models import InductionPlanItem, LearningRecord, LearningStatus, Person, RoleAssignment
 
 MATRIX_PEOPLE_PER_PAGE = 25
+# What a matrix cell reads from a learning record (status, expiry, verification).
+MATRIX_RECORD_FIELDS = ("person_id", "item_id", "stage", "completed_on", "imported_from",
+                        "verified_at")
 REQUIRED = "required"
 INDUCTION = "induction"
 KIND_CHOICES = [
@@ -108,12 +111,14 @@ class MatrixRow:
     cells: list = field(default_factory=list)
 
 
-def matrix_cell(item, record, plan_item, as_of) -> Cell:
-    """Classify one (person, item): expired, expiring within 30 days, overdue, and so on."""
-    overdue = plan_item is not None and (
-        induction_task_status(plan_item, record, as_of) == TaskStatus.OVERDUE
+def matrix_cell(item, record, due_on, as_of) -> Cell:
+    """Classify one (person, item): expired, expiring within 30 days, overdue, and so on.
+
+    `due_on` is the person's induction plan date for the item, or None if not in the plan.
+    """
+    overdue = due_on is not None and (
+        task_status_due_on(due_on, record, as_of) == TaskStatus.OVERDUE
     )
-    due_on = plan_item.due_on if plan_item is not None else None
     if record is None:
         if overdue:
             return Cell(item, None, "overdue", "Overdue", "red", due_on=due_on)
@@ -188,14 +193,21 @@ def training_matrix(people, items, as_of, status_filter="") -> list[MatrixRow]:
     items = list(items)
     by_id = {item.pk: item for item in items}
     records = {}
-    for record in LearningRecord.objects.filter(person__in=[p.pk for p in people],
-                                                item_id__in=by_id):
+    person_ids = [p.pk for p in people]
+    # Only what a cell reads, and no ordering: the default orders by the item's page path,
+    # a join and a sort that a lookup table does not need.
+    for record in (
+        LearningRecord.objects.filter(person__in=person_ids, item_id__in=by_id)
+        .order_by().only(*MATRIX_RECORD_FIELDS)
+    ):
         record.item = by_id[record.item_id]
         records[(record.person_id, record.item_id)] = record
+    # Only the due dates: a model instance per plan item costs more than the whole cell.
     plan = {
-        (p.person_id, p.item_id): p
-        for p in InductionPlanItem.objects.filter(person__in=[p.pk for p in people],
-                                                  item_id__in=by_id)
+        (person_id, item_id): due_on
+        for person_id, item_id, due_on in InductionPlanItem.objects.filter(
+            person__in=person_ids, item_id__in=by_id
+        ).order_by().values_list("person_id", "item_id", "due_on")
     }
     rows = []
     for person in people:
@@ -219,14 +231,30 @@ class MatrixFilterForm(forms.Form):
         return REQUIRED, ""
 
 
-def _matrix(request):
+def _matrix_filters(request):
     require(scope_for(request.user).is_pcn_manager)
     as_of = today()
     form = MatrixFilterForm(request.GET or None)
     kind, status = form.values()
     items = list(matrix_items(kind))
-    rows = training_matrix(matrix_people(request.user, as_of), items, as_of, status)
-    return as_of, form, kind, status, items, rows
+    return as_of, form, kind, status, items, list(matrix_people(request.user, as_of))
+
+
+def _matrix(request):
+    """The filters and every matching row (the CSV has every page)."""
+    as_of, form, kind, status, items, people = _matrix_filters(request)
+    return as_of, form, kind, status, items, training_matrix(people, items, as_of, status)
+
+
+def matrix_page(people, items, as_of, status_filter, page_number):
+    """One page of rows: cells are built for that page's people only, unless a status filter
+    must first look at everyone's cells to know who matches."""
+    if status_filter:
+        rows = training_matrix(people, items, as_of, status_filter)
+        return Paginator(rows, MATRIX_PEOPLE_PER_PAGE).get_page(page_number)
+    page = Paginator(people, MATRIX_PEOPLE_PER_PAGE).get_page(page_number)
+    page.object_list = training_matrix(page.object_list, items, as_of)
+    return page
 
 
 # --- Training matrix: views ------------------------------------------------------------
@@ -234,8 +262,8 @@ def _matrix(request):
 
 def training_matrix_view(request):
     """PCN managers: their care coordinators × required learning, with status words."""
-    as_of, form, kind, status, items, rows = _matrix(request)
-    page = Paginator(rows, MATRIX_PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    as_of, form, kind, status, items, people = _matrix_filters(request)
+    page = matrix_page(people, items, as_of, status, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "lms/reports/training_matrix.html", {
