@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.db.models import F, Prefetch
@@ -56,6 +57,23 @@ GOAL_TAG_COLOURS = {
 # --- induction progress (read by home() and the pages below) ---------------------------------
 
 
+class _PlanRow(NamedTuple):
+    pk: int
+    person_id: int
+    item_id: int
+    due_on: datetime.date
+
+
+class _RecordRow(NamedTuple):
+    person_id: int
+    item_id: int
+    stage: str
+    imported_from: str
+    verified_at: datetime.datetime | None
+
+    counts = LearningRecord.counts  # the same rule as the model's
+
+
 def induction_progress_by_person(
     person_ids, as_of: datetime.date, *, with_items: bool = False
 ) -> dict[int, InductionProgress]:
@@ -64,15 +82,29 @@ def induction_progress_by_person(
     `with_items` also loads each task's learning item (title, URL) for a task list.
     """
     plan_items = InductionPlanItem.objects.filter(person_id__in=person_ids)
+    # Only records of items in someone's plan can mark a task: other learning is not loaded.
+    records = LearningRecord.objects.filter(
+        person_id__in=person_ids,
+        item_id__in=InductionPlanItem.objects.filter(person_id__in=person_ids)
+        .values("item_id").order_by(),
+    ).order_by()
     if with_items:
-        plan_items = plan_items.select_related("item")
+        # A task list shows each item's title and links to its page (pageurl reads url_path
+        # only): loading whole pages would build every page's clusters and content.
+        plan_items = plan_items.select_related("item").only(
+            "person_id", "item_id", "due_on", "item__title", "item__live", "item__url_path"
+        )
+        records = records.only("person_id", "item_id", "stage", "imported_from", "verified_at")
     else:
-        plan_items = plan_items.only("person_id", "item_id", "due_on").order_by("due_on", "pk")
-    records = (
-        LearningRecord.objects.filter(person_id__in=person_ids)
-        .only("person_id", "item_id", "stage", "imported_from", "verified_at")
-        .order_by()
-    )
+        # Counts for a table of people (thousands of rows for a PCN): plain values, no models.
+        plan_items = (
+            _PlanRow(*row) for row in plan_items.order_by("due_on", "pk")
+            .values_list("pk", "person_id", "item_id", "due_on")
+        )
+        records = (
+            _RecordRow(*row) for row in records
+            .values_list("person_id", "item_id", "stage", "imported_from", "verified_at")
+        )
     plan_by_person, records_by_person = defaultdict(list), defaultdict(list)
     for plan_item in plan_items:
         plan_by_person[plan_item.person_id].append(plan_item)

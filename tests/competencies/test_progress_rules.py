@@ -252,3 +252,41 @@ def test_the_same_evidence_is_not_added_twice(care_coordinator):
             actor=care_coordinator.user, person=care_coordinator, competency=competency,
             kind=EvidenceKind.LEARNING_RECORD, target=link.target,
         )
+
+
+def test_the_home_panel_counts_met_by_the_same_rule(
+    care_coordinator, supervisor, line_manager, django_assert_num_queries
+):
+    """The home panel reads plain values (met_counts) but must agree with the full progress."""
+    from competencies.panels import met_counts
+    from competencies.views import framework_progress
+
+    two_raters = make_framework("two-raters", count=4, signoffs_required=2)
+    two_kinds = make_framework("two-kinds", count=2, evidence_kinds_required=2)
+    a, b, c, d = two_raters.competencies.order_by("sort_order")
+    for competency in (a, b, c):
+        observe(care_coordinator, competency)
+    sign(care_coordinator, a, supervisor, 3)
+    sign(care_coordinator, a, line_manager, 3)  # met: two raters at target
+    sign(care_coordinator, b, supervisor, 3)
+    sign(care_coordinator, b, supervisor, 4)  # one rater twice: not met
+    sign(care_coordinator, c, supervisor, 3)
+    sign(care_coordinator, c, line_manager, 2)  # the second rater below target: not met
+    e, f = two_kinds.competencies.order_by("sort_order")
+    for competency in (e, f):
+        learning_evidence(care_coordinator, competency, f"item-{competency.pk}")
+        sign(care_coordinator, competency, supervisor, 3)
+    observe(care_coordinator, e)  # two kinds: met
+    withdrawn = observe(care_coordinator, f)
+    services.evidence_link_withdraw(actor=care_coordinator.user, link=withdrawn)
+
+    frameworks = list(Framework.objects.filter(pk__in=[two_raters.pk, two_kinds.pk]))
+    with django_assert_num_queries(3):
+        counts = met_counts(care_coordinator.pk, frameworks)
+    full = framework_progress(care_coordinator.pk, frameworks)
+    assert [(c.framework.pk, c.met, c.total) for c in counts] == [
+        (s.framework.pk, s.met, s.total) for s in full
+    ]
+    assert {c.framework.code: (c.met, c.total) for c in counts} == {
+        "two-raters": (1, 4), "two-kinds": (1, 2),
+    }

@@ -368,3 +368,35 @@ def test_manager_cannot_open_another_pcns_template(
 def test_regenerate_needs_post(sign_in, pcn_manager):
     response = sign_in(pcn_manager).get(reverse("development:induction_template_regenerate"))
     assert response.status_code == 405
+
+
+def test_progress_for_a_table_of_people_matches_the_task_list(
+    care_coordinator, supervisor, induction_items, django_assert_num_queries
+):
+    """The counts path (plain values, for tables) and the task-list path give the same
+    statuses, and an imported record counts only once verified."""
+    from lms.development_views import induction_progress_by_person
+    from lms.models import LearningRecord
+
+    give_plan(care_coordinator, induction_items)
+    services.learning_record_save(  # learning outside the plan changes nothing
+        actor=care_coordinator.user, person=care_coordinator,
+        item=learning_item(curriculum_section("Other"), "other-learning"),
+        stage=LearningStatus.COMPLETED, completed_on=D(2025, 1, 30), as_of=D(2025, 2, 10),
+    )
+
+    def statuses(**kwargs):
+        with django_assert_num_queries(2):
+            progress = induction_progress_by_person([care_coordinator.pk], D(2025, 2, 10),
+                                                    **kwargs)[care_coordinator.pk]
+        return [(task.plan_item.item_id, task.status) for task in progress.tasks], \
+            progress.completed
+
+    assert statuses() == statuses(with_items=True)
+    assert statuses()[1] == 1
+    done = LearningRecord.objects.filter(person=care_coordinator, item=induction_items["done"])
+    done.update(imported_from="Old PCN")
+    assert statuses() == statuses(with_items=True)
+    assert statuses()[1] == 0
+    services.learning_record_verify(actor=supervisor.user, record=done.get())
+    assert statuses()[1] == 1
