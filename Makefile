@@ -9,6 +9,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.coordinate-installed
 CHROMIUM := /usr/bin/chromium
+# `make bench` runs on its own PostgreSQL database (never `test`, which CI uses).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coordinate_bench
+SEED_SCALE_ARGS ?=
+BENCH_ARGS ?=
 TEST_SETTINGS := lms.settings.test
 # pytest-xdist workers: 2, one per core. With ~1,200 tests the per-worker database set-up is
 # small beside the gain (docs/adr/0002-test-and-ci.md). PYTEST_WORKERS=0 runs in one process.
@@ -20,13 +24,15 @@ else
 XDIST := -n $(PYTEST_WORKERS)
 endif
 
-.PHONY: help install run test test-suite test-browser lint migrations-check chromium clean
+.PHONY: help install run test test-suite test-browser lint migrations-check chromium wrk bench clean
 
 help:
 	@echo "make run           install, migrate, seed demo data and serve on http://127.0.0.1:8000"
 	@echo "make test          lint, migrations check and the whole test suite (browser tests too)"
 	@echo "make test-browser  only the browser tests (Chromium through Playwright)"
 	@echo "make lint          ruff"
+	@echo "make bench         national dataset on PostgreSQL, then the side-by-side benchmark"
+	@echo "                   (docs/performance.md; BENCH_ARGS=\"--duration 5\" etc.)"
 	@echo "make clean         remove the virtualenv, local database and caches"
 
 $(PY):
@@ -75,6 +81,54 @@ chromium:
 	  echo "         browser tests will be SKIPPED"; \
 	fi
 
+# The benchmark's load generator, from Debian, installed like Chromium.
+wrk:
+	@if command -v wrk >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing wrk for the benchmark (apt-get)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; } \
+	    || echo "WARNING: could not install wrk: the benchmark cannot run"; \
+	else \
+	  echo "WARNING: wrk is missing and cannot be installed here (not root or no apt-get)"; \
+	fi
+
+# The side-by-side benchmark (docs/performance.md) on PostgreSQL only: SQLite serialises
+# writes, so two gunicorn workers would measure its lock, not the product. The database is
+# created when missing and seeded once (seed_scale is skipped when it already holds people;
+# drop the database to seed again, e.g. with SEED_SCALE_ARGS="--small").
+bench: $(STAMP) wrk
+	@case "$(BENCH_DATABASE_URL)" in \
+	  postgres://*|postgresql://*) ;; \
+	  *) echo "make bench runs on PostgreSQL only; BENCH_DATABASE_URL=$(BENCH_DATABASE_URL)" \
+	       "is not a postgres:// URL (SQLite cannot take two workers' writes)."; exit 2;; \
+	esac
+	@case "$(BENCH_DATABASE_URL)" in \
+	  */test|*/test\?*) echo "Refusing the 'test' database: CI uses it. Set BENCH_DATABASE_URL."; \
+	  exit 2;; \
+	esac
+	$(PY) -c 'import sys, psycopg; from urllib.parse import urlsplit, urlunsplit; \
+	url = urlsplit(sys.argv[1]); name = url.path.lstrip("/"); \
+	admin = urlunsplit(url._replace(path="/postgres", query="")); \
+	conn = psycopg.connect(admin, autocommit=True); \
+	found = conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone(); \
+	found or conn.execute(psycopg.sql.SQL("create database {}").format(psycopg.sql.Identifier(name))); \
+	print(("Using" if found else "Created"), "database", name)' "$(BENCH_DATABASE_URL)"
+	export DATABASE_URL="$(BENCH_DATABASE_URL)" DJANGO_SETTINGS_MODULE=lms.settings.bench; \
+	$(PY) manage.py migrate --no-input -v0; \
+	$(PY) manage.py createcachetable; \
+	$(PY) manage.py collectstatic --no-input -v0; \
+	$(PY) manage.py seed_curriculum; \
+	$(PY) manage.py seed_frameworks; \
+	if $(PY) manage.py shell --no-imports -c 'import sys; from lms.models import Person; \
+	    sys.exit(0 if Person.objects.exists() else 1)'; then \
+	  echo "The bench database already holds a dataset: seed_scale skipped"; \
+	else \
+	  $(PY) manage.py seed_scale $(SEED_SCALE_ARGS); \
+	fi; \
+	$(PY) manage.py bench --server-log var/bench-gunicorn.log $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
@@ -83,7 +137,7 @@ migrations-check: $(STAMP)
 
 # Every step runs even when an earlier one fails, so one run shows everything;
 # the target fails at the end if any step failed.
-test: $(STAMP) chromium
+test: $(STAMP) chromium wrk
 	@failed=""; \
 	echo "== ruff"; $(VENV)/bin/ruff check . || failed="$$failed ruff"; \
 	echo "== migrations check"; \
@@ -95,7 +149,7 @@ test: $(STAMP) chromium
 
 # The whole pytest suite, browser tests included (.ci/run also runs it on PostgreSQL).
 # pytest exits non-zero on any failure, and with 5 when no tests were collected.
-test-suite: $(STAMP) chromium
+test-suite: $(STAMP) chromium wrk
 	$(PY) -m pytest $(XDIST) -rfEs $(PYTEST_ARGS)
 
 test-browser: $(STAMP) chromium

@@ -812,11 +812,14 @@ def competencies_add(g: Generation, rng, cc: Coordinator) -> None:
         for index, competency in enumerate(group):
             started = g.day(cc.start + datetime.timedelta(
                 days=7 + int(span * (index + rng.random()) / len(group))))
-            competency_journey(g, rng, cc, competency, started)
+            # Every coordinator has something waiting for review: the last competency
+            # started is still with the supervisor (so no supervisor's queue is empty).
+            waiting = competency is cc.competencies[-1]
+            competency_journey(g, rng, cc, competency, started, waiting=waiting)
 
 
 def competency_journey(g: Generation, rng, cc: Coordinator, competency: Competency,
-                       started: datetime.date) -> None:
+                       started: datetime.date, *, waiting: bool = False) -> None:
     """Self-assessment, evidence, a sign-off request to a named supervisor and its outcome:
     most signed off, a few returned (and asked again), recent ones pending, a few superseded
     by a later sign-off at a higher level."""
@@ -835,10 +838,12 @@ def competency_journey(g: Generation, rng, cc: Coordinator, competency: Competen
     if competency.evidence_kinds >= 2 or record is None or rng.random() < 0.5:
         last = observation_add(g, rng, cc, competency, last)
     asked = last + datetime.timedelta(days=between(rng, 5, 30))
+    if waiting:
+        asked = min(asked, g.as_of)
     if asked > g.as_of:
         return
     reviewer = cc.clinical if rng.random() < 0.85 else cc.line
-    request = request_add(g, rng, cc, competency, reviewer, asked, assessment)
+    request = request_add(g, rng, cc, competency, reviewer, asked, assessment, waiting=waiting)
     if request.status == RequestStatus.RETURNED and rng.random() < 0.9:
         again = request.decided_at.date() + datetime.timedelta(days=between(rng, 10, 40))
         if again + datetime.timedelta(days=5) <= g.as_of:
@@ -910,7 +915,7 @@ class Request:
 
 
 def request_add(g: Generation, rng, cc: Coordinator, competency, reviewer: Staff, day,
-                assessment, *, may_return=True, may_wait=True) -> Request:
+                assessment, *, may_return=True, may_wait=True, waiting=False) -> Request:
     """A request with the evidence current when it was made (sign_off_request_create) and
     its status on the anchor date."""
     created_at = g.moment(day, rng)
@@ -920,7 +925,8 @@ def request_add(g: Generation, rng, cc: Coordinator, competency, reviewer: Staff
     roll = rng.random()
     decided_at = g.later(created_at, rng, 24, 21 * 24)
     status = RequestStatus.SIGNED_OFF
-    if decided_at is None or (may_wait and ((age < 30 and roll < 0.6) or roll < 0.01)):
+    if waiting or decided_at is None or (may_wait and ((age < 30 and roll < 0.6)
+                                                       or roll < 0.01)):
         status, decided_at = RequestStatus.PENDING, None
     elif may_return and roll < 0.09:
         status = RequestStatus.RETURNED
