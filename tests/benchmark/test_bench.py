@@ -203,6 +203,9 @@ def default_site():
         Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
 
 
+# Its own pytest run (the Makefile's second step): the live server's flush at the end
+# empties every table, Wagtail's migration data included, for whatever test follows.
+@pytest.mark.live_benchmark
 @pytest.mark.skipif(bench.find_wrk() is None,
                     reason="wrk is missing: install it (`apt-get install wrk`; `make bench` "
                            "does when run as root) to run the benchmark end to end")
