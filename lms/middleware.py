@@ -20,7 +20,7 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .access import mfa_required_for
+from .access import must_set_up_mfa
 
 # Paths a user without MFA may still reach: sign-in/out, MFA set-up, static files, and
 # the single-use links (invitations, external assessors) that never use the session.
@@ -55,10 +55,7 @@ class RequireMFAMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(ALLOWED_PREFIXES)
-            and mfa_required_for(user)
-            and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
+            and must_set_up_mfa(user)
         ):
             response = redirect(reverse("mfa_activate_totp"))
             _add_message(request, response, messages.INFO, SET_UP_MFA_MESSAGE)
