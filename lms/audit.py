@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
@@ -126,12 +127,54 @@ def audit_record(*, actor, action: str, obj, before=None, after=None) -> AuditEn
     return entry
 
 
-def audit_chain_breaks(entries) -> list[AuditEntry]:
-    """Entries whose hash or link to the previous entry no longer matches."""
+@dataclass(frozen=True)
+class ChainBreak:
+    """One place where the audit trail no longer reads as it was written."""
+
+    entry_id: int
+    reason: str
+
+
+#: Why an entry breaks the chain.
+EDITED = "its contents no longer match its hash: the entry was edited after it was written"
+UNLINKED = ("it does not follow the entry before it: an entry was removed, inserted or "
+            "edited before it")
+
+
+def audit_chain_breaks(entries) -> list[ChainBreak]:
+    """Where `entries` (the whole trail, oldest first) break the hash chain: an entry whose
+    hash no longer matches its contents was edited; one whose `previous_hash` is not the
+    entry before it follows a removed, inserted or rewritten entry. Streams: any length."""
     breaks = []
     previous = ""
     for entry in entries:
-        if entry.previous_hash != previous or entry.entry_hash != _entry_digest(entry):
-            breaks.append(entry)
+        if entry.entry_hash != _entry_digest(entry):
+            breaks.append(ChainBreak(entry.pk, EDITED))
+        elif entry.previous_hash != previous:
+            breaks.append(ChainBreak(entry.pk, UNLINKED))
         previous = entry.entry_hash
     return breaks
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    newest: AuditEntry | None
+    breaks: list
+
+
+def verify_audit_chain(chunk_size: int = 2000) -> ChainReport:
+    """Walk the whole audit trail in id order (a chunk at a time) and report where it breaks.
+
+    What the chain cannot show on its own: entries removed from the end (the newest hash
+    is printed so that it can be kept elsewhere and compared)."""
+    counted = {"entries": 0, "newest": None}
+
+    def walk():
+        for entry in AuditEntry.objects.order_by("pk").iterator(chunk_size=chunk_size):
+            counted["entries"] += 1
+            counted["newest"] = entry
+            yield entry
+
+    breaks = audit_chain_breaks(walk())
+    return ChainReport(entries=counted["entries"], newest=counted["newest"], breaks=breaks)
