@@ -13,23 +13,30 @@ Who sees what:
 """
 
 import datetime
+import functools
+import hashlib
+import pathlib
+import zlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.loader import get_template, render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils import dateformat
+from django.utils.safestring import SafeString, mark_safe
 
-from lms.access import get_visible_or_404, pcns_managed_by, require, scope_for, today
+from lms.access import get_visible_or_404, require, scope_for, today
 from lms.form_rendering import NHSDateField
 from lms.models import PCN, Person, RoleAssignment
 
-from . import engine
+from . import engine, trend_chart
 from .results import Status
 from .trend_chart import percent, trend_rows, trend_svg
 
@@ -83,18 +90,36 @@ class AsAt:
     def requirements(self) -> list:
         return list(self.requirement_set.requirements) if self.requirement_set else []
 
+    @property
+    def field(self) -> SafeString:
+        """The form's date field as HTML. Unbound (the usual view of today), it is the same
+        on every request, so it is rendered once per process: the three-part date widget
+        goes through several form templates (~0.4 ms, a tenth of a cached dashboard)."""
+        if self.form.is_bound:
+            return self.form["as_at"].as_field_group()
+        return _blank_as_at_field()
 
-def resolve_as_at(request, *, started_on: datetime.date | None = None,
-                  started_what: str = "") -> AsAt:
+
+@functools.cache
+def _blank_as_at_field() -> SafeString:
+    return AsAtForm()["as_at"].as_field_group()
+
+
+def resolve_as_at(request, *, started_on=None, started_what: str = "") -> AsAt:
     """Read `as_at_day/_month/_year` from the query; a bad date is a field error and the page
     shows today instead. Future dates, dates before `started_on` and dates no contract year
-    covers are refused with a message saying so."""
+    covers are refused with a message saying so.
+
+    `started_on` is a date, None, or a function giving either: a function is called only
+    when a past date is chosen, so the usual view of today costs no query for it."""
     now = today()
     bound = any(key.startswith("as_at_") for key in request.GET)
     form = AsAtForm(request.GET if bound else None)
     as_of, requirement_set = now, None
     if bound and form.is_valid() and form.cleaned_data["as_at"] is not None:
         chosen = form.cleaned_data["as_at"]
+        if chosen <= now and callable(started_on):
+            started_on = started_on()
         if chosen > now:
             form.add_error("as_at", "‘As at’ date must be today or in the past")
         elif started_on is not None and chosen < started_on:
@@ -195,8 +220,9 @@ def forecast_windows(items, as_of: datetime.date) -> tuple[list[ForecastWindow],
 
 
 def _managed_pcn(request, scope):
-    """The PCN to show: `?pcn=` (one the user manages, else 404) or their first."""
-    pcns = list(pcns_managed_by(request.user).select_related("icb").order_by("name", "pk"))
+    """The PCN to show: `?pcn=` (one the user manages, else 404) or their first, and every
+    PCN they manage (for the chooser); each with its data version, all in one query."""
+    pcns = engine.pcns_with_data_versions(scope.managed_pcn_ids)
     chosen = request.GET.get("pcn", "")
     if chosen:
         if not chosen.isdigit() or len(chosen) > 18:
@@ -210,6 +236,112 @@ def _managed_pcn(request, scope):
     return pcns[0], pcns
 
 
+#: Templates and modules that shape the cached dashboard HTML: a deploy that changes any of
+#: them starts a fresh cache (the engine's code version covers the results themselves).
+DASHBOARD_TEMPLATES = (
+    "compliance/dashboard/_pcn_table.html",
+    "compliance/dashboard/_pcn_results.html",
+    "compliance/dashboard/_tag.html",
+    "compliance/dashboard/_trend.html",
+)
+
+#: How long cached dashboard HTML lives at most: the data version, not this, keeps it right.
+DASHBOARD_CACHE_SECONDS = engine.RESULTS_CACHE_SECONDS
+
+
+@functools.cache
+def _dashboard_code_version() -> str:
+    """A digest of the templates and modules in DASHBOARD_TEMPLATES' comment, read once per
+    process (a deploy starts new processes)."""
+    digest = hashlib.sha256()
+    for name in DASHBOARD_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    for module_file in (__file__, trend_chart.__file__):
+        digest.update(pathlib.Path(module_file).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _dashboard_key(pcn_id, as_at: AsAt) -> str:
+    # A past date carries itself onto every link; today (even when chosen as a date) not.
+    when = "today" if as_at.is_today else "past"
+    return f"compliance:pcn-dashboard:{pcn_id}:{as_at.as_of.isoformat()}:{when}"
+
+
+def _pack_html(html: str) -> bytes:
+    """HTML compressed for the cache: the table and forecast repeat the same markup, so a
+    30-coordinator PCN's ~240 kB is ~14 kB, and reading it back (through the database
+    cache's base64 and pickle) costs a quarter of the CPU."""
+    return zlib.compress(html.encode(), 1)
+
+
+def unpack_html(packed: bytes) -> SafeString:
+    """HTML from `dashboard_results`, rendered there by Django's autoescaping templates."""
+    return mark_safe(zlib.decompress(packed).decode())  # noqa: S308
+
+
+def dashboard_results(pcn, as_at: AsAt) -> dict:
+    """The PCN dashboard's data-dependent HTML as at `as_at`: the table for each page of
+    coordinators, and the forecast and trend below it (each packed: see `unpack_html`),
+    with the coordinator count.
+
+    Rendering 11 cells for each of 25 coordinators, the forecast and the trend was most of
+    the page's time, and the HTML depends only on the PCN's data version (results, names,
+    the trend), the date (and whether it is today, which decides the links' query) and the
+    code and templates. So it is cached under exactly those, in one entry per PCN and date
+    holding every page, so the page number (any value a visitor types) never makes an
+    entry. Nothing in it depends on the viewer: the header, the PCN chooser, the "as at"
+    form and the pagination links (which keep the request's query) are rendered around it.
+
+    One cache read when cached, given `pcn.data_version` (`engine.pcns_with_data_versions`);
+    else the cached results and trend (evaluated when they are not cached either) and one
+    cache write.
+    """
+    stamp = (pcn.data_version, _dashboard_code_version(), pcn.name, get_script_prefix())
+    key = _dashboard_key(pcn.pk, as_at)
+    cached = cache.get(key)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    as_of = as_at.as_of
+    requirements = as_at.requirements
+    compliances = engine.cached_pcn_compliance(pcn, as_of, version=pcn.data_version)
+    groups, cumulative = forecast_windows(
+        # From the results already computed: the engine's forecast() would evaluate again.
+        engine.forecast_from(compliances, as_of, days=FORECAST_WINDOWS[-1]), as_of,
+    )
+    points = engine.pcn_trend(pcn, as_of, months=TREND_MONTHS, version=pcn.data_version)
+    query = urlencode(as_at.query)
+    context = {
+        "pcn": pcn,
+        "as_at": as_at,
+        "requirements": requirements,
+        "coordinator_count": len(compliances),
+        "fully_met": sum(1 for c in compliances if c.overall == Status.MET),
+        "forecast_groups": groups,
+        "forecast_cumulative": list(zip(FORECAST_WINDOWS, cumulative, strict=True)),
+        "not_met_count": len(groups[0].items),
+        "trend_svg": trend_svg(points, title=f"{pcn.name}: per cent of DES results met, "
+                               "month by month", id_prefix="pcn-trend"),
+        "trend_rows": trend_rows(points),
+        "item_suffix": f"?{query}" if query else "",
+    }
+    paginator = Paginator(compliances, PEOPLE_PER_PAGE)
+    results = {
+        "coordinator_count": len(compliances),
+        "tables": {
+            number: _pack_html(render_to_string("compliance/dashboard/_pcn_table.html", {
+                **context,
+                "rows": dashboard_rows(paginator.page(number).object_list, requirements,
+                                       as_at),
+            }))
+            for number in paginator.page_range
+        },
+        "rest": _pack_html(render_to_string("compliance/dashboard/_pcn_results.html",
+                                            context)),
+    }
+    cache.set(key, (stamp, results), DASHBOARD_CACHE_SECONDS)
+    return results
+
+
 def dashboard(request):
     """PCN managers: coordinators × DES requirements as at a date, forecast and trend."""
     scope = scope_for(request.user)
@@ -217,8 +349,8 @@ def dashboard(request):
         return redirect("compliance:icb")
     require(scope.is_pcn_manager)
     pcn, pcns = _managed_pcn(request, scope)
-    started_on = engine.pcn_started_on(pcn)
-    as_at = resolve_as_at(request, started_on=started_on, started_what=pcn.name)
+    as_at = resolve_as_at(request, started_on=lambda: engine.pcn_started_on(pcn),
+                          started_what=pcn.name)
     context = {
         "pcn": pcn,
         "pcns": pcns if len(pcns) > 1 else [],
@@ -229,29 +361,16 @@ def dashboard(request):
         "crumbs": [("Home", reverse("home"))],
     }
     if as_at.requirement_set is not None:
-        requirements = as_at.requirements
-        compliances = engine.cached_pcn_compliance(pcn, as_at.as_of)
-        page = Paginator(compliances, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-        # From the results already computed: the engine's forecast() would evaluate again.
-        groups, cumulative = forecast_windows(
-            engine.forecast_from(compliances, as_at.as_of, days=FORECAST_WINDOWS[-1]),
-            as_at.as_of,
+        results = dashboard_results(pcn, as_at)
+        # The page of a list as long as the coordinators: the rows are in the cached HTML.
+        page = Paginator(range(results["coordinator_count"]), PEOPLE_PER_PAGE).get_page(
+            request.GET.get("page")
         )
-        points = engine.pcn_trend(pcn, as_at.as_of, months=TREND_MONTHS)
-        query = urlencode(as_at.query)
         context.update({
-            "requirements": requirements,
-            "coordinator_count": len(compliances),
-            "fully_met": sum(1 for c in compliances if c.overall == Status.MET),
+            "coordinator_count": results["coordinator_count"],
             "page": page,
-            "rows": dashboard_rows(page.object_list, requirements, as_at),
-            "forecast_groups": groups,
-            "forecast_cumulative": list(zip(FORECAST_WINDOWS, cumulative, strict=True)),
-            "not_met_count": len(groups[0].items),
-            "trend_svg": trend_svg(points, title=f"{pcn.name}: per cent of DES results met, "
-                                   "month by month", id_prefix="pcn-trend"),
-            "trend_rows": trend_rows(points),
-            "item_suffix": f"?{query}" if query else "",
+            "results_table": unpack_html(results["tables"][page.number]),
+            "results_rest": unpack_html(results["rest"]),
         })
     return render(request, "compliance/dashboard/pcn.html", context)
 
@@ -273,7 +392,7 @@ def _coordinator_in_scope(request, person_id):
 
 def _person_context(request, person_id):
     scope, person = _coordinator_in_scope(request, person_id)
-    started_on = engine.pcn_started_on(person.pcn) if person.pcn_id else None
+    started_on = (lambda: engine.pcn_started_on(person.pcn)) if person.pcn_id else None
     as_at = resolve_as_at(request, started_on=started_on,
                           started_what=person.pcn.name if person.pcn_id else "")
     is_manager = person.pcn_id in scope.managed_pcn_ids
@@ -492,8 +611,8 @@ def icb_pcn(request, pcn_id):
     pcn = get_visible_or_404(
         PCN.objects.filter(icb_id__in=scope.icb_ids).select_related("icb"), pk=pcn_id
     )
-    started_on = engine.pcn_started_on(pcn)
-    as_at = resolve_as_at(request, started_on=started_on, started_what=pcn.name)
+    as_at = resolve_as_at(request, started_on=lambda: engine.pcn_started_on(pcn),
+                          started_what=pcn.name)
     context = {
         "pcn": pcn,
         "as_at": as_at,
@@ -504,8 +623,10 @@ def icb_pcn(request, pcn_id):
         ],
     }
     if as_at.requirement_set is not None:
-        compliances = engine.cached_pcn_compliance(pcn, as_at.as_of)
-        points = engine.pcn_trend(pcn, as_at.as_of, months=TREND_MONTHS)
+        # The data version once for both cached reads.
+        version = engine.pcns_with_data_versions([pcn.pk])[0].data_version
+        compliances = engine.cached_pcn_compliance(pcn, as_at.as_of, version=version)
+        points = engine.pcn_trend(pcn, as_at.as_of, months=TREND_MONTHS, version=version)
         counts = requirement_counts(compliances, as_at.requirements)
         context.update({
             "coordinator_count": len(compliances),

@@ -17,20 +17,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Min, Prefetch, Q
 from django.utils import timezone
-from wagtail.models import ModelLogEntry, PageLogEntry
 
 from competencies.models import Competency, EvidenceLink, SignOff
 from competencies.progress import CompetencyProgress
 from content.models import LearningItemPage
+from lms import audit
 from lms.learning import PCI_KINDS
 from lms.models import (
     PCN,
-    AuditEntry,
     InductionPlanItem,
     LearningRecord,
     Practice,
@@ -70,6 +68,7 @@ __all__ = [
     "pcn_compliance",
     "pcn_started_on",
     "pcn_trend",
+    "pcns_with_data_versions",
     "requirement_set_for",
 ]
 
@@ -495,38 +494,22 @@ def _code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _latest_pk(model):
-    return Subquery(model.objects.order_by("-pk").values("pk")[:1])
-
-
-def _latest_audit_pk(**where):
-    return Subquery(AuditEntry.objects.filter(**where).order_by("-pk").values("pk")[:1])
-
-
 def _data_versions(pcn_ids) -> dict[int, tuple]:
-    """{pcn id: a value that changes whenever anything the PCN's rules read changes}, in one
-    query for any number of PCNs; PCNs that do not exist are left out.
+    """{pcn id: the version of its results}: the engine's code version and the PCN's data
+    version (`lms.audit.pcns_with_data_versions`, which says what changes it), in one
+    query for any number of PCNs; PCNs that do not exist are left out."""
+    return {pcn.pk: pcn.data_version for pcn in pcns_with_data_versions(pcn_ids)}
 
-    Every service writes an AuditEntry in the transaction of its change (lms/audit.py), marked
-    with the one PCN it concerns, or with none when it may concern several (people, roles,
-    shared sessions). Audit writers queue on the chain's tail, so ids only grow, in commit
-    order: the newest entry for the PCN and the newest unmarked entry together change with
-    every write that can change the PCN's results, and with no write to another PCN. Content
-    and frameworks change through Wagtail (page and snippet log entries), organisations
-    through the Django admin (its log): those count for every PCN.
-    """
-    rows = (
-        PCN.objects.filter(pk__in=list(pcn_ids))
-        .annotate(
-            own=_latest_audit_pk(pcn_id=OuterRef("pk")),
-            shared=_latest_audit_pk(pcn__isnull=True),
-            pages=_latest_pk(PageLogEntry),
-            snippets=_latest_pk(ModelLogEntry),
-            admin=_latest_pk(LogEntry),
-        )
-        .values_list("pk", "own", "shared", "pages", "snippets", "admin")
-    )
-    return {pk: (_code_version(), *version) for pk, *version in rows}
+
+def pcns_with_data_versions(pcn_ids) -> list[PCN]:
+    """The PCNs with these ids, by name, each with `data_version` the version of its
+    results (the engine's code version, then `lms.audit`'s data version), in one query: a
+    page that loads the PCN anyway reads its version for free, and passes it on to
+    `cached_pcn_compliance`, `pcn_trend` or its own cache."""
+    pcns = audit.pcns_with_data_versions(pcn_ids)
+    for pcn in pcns:
+        pcn.data_version = (_code_version(), *pcn.data_version)
+    return pcns
 
 
 def _data_version(pcn_id) -> tuple | None:
@@ -538,7 +521,8 @@ def _trend_cache_key(pcn_id) -> str:
     return f"compliance:pcn-trend:{pcn_id}"
 
 
-def pcn_trend(pcn, as_of: datetime.date, months: int = 12) -> list[tuple[datetime.date, int, int]]:
+def pcn_trend(pcn, as_of: datetime.date, months: int = 12, *, version: tuple | None = None
+              ) -> list[tuple[datetime.date, int, int]]:
     """(month end, results met, applicable results) per month, oldest first, each under the
     requirement set in force at that month end.
 
@@ -561,12 +545,14 @@ def pcn_trend(pcn, as_of: datetime.date, months: int = 12) -> list[tuple[datetim
     than left to pile up in the shared cache (sign-in rate limits live there too).
 
     Costs two queries when every point is cached, else those plus a fixed number per missing
-    month end and one cache write.
+    month end and one cache write. `version` is the PCN's data version when the caller has
+    read it already (`pcns_with_data_versions`), which saves the first query.
     """
     requirement_set_for(as_of)
     pcn_id = pcn.pk if isinstance(pcn, PCN) else pcn
     days_wanted = trend_dates(as_of, months)
-    version = _data_version(pcn_id)
+    if version is None:
+        version = _data_version(pcn_id)
     if version is None:
         return [_trend_point(pcn_id, day) for day in days_wanted]
     key = _trend_cache_key(pcn_id)
@@ -601,17 +587,21 @@ def _icb_summary_key(icb_ids, as_of: datetime.date) -> str:
     return f"compliance:icb-summary:{hashlib.sha256(ids.encode()).hexdigest()[:16]}:{as_of}"
 
 
-def cached_pcn_compliance(pcn, as_of: datetime.date) -> list[CoordinatorCompliance]:
+def cached_pcn_compliance(pcn, as_of: datetime.date, *, version: tuple | None = None
+                          ) -> list[CoordinatorCompliance]:
     """`pcn_compliance`, from the cache while the PCN's data version (`_data_versions`) and
     the code are unchanged: a result depends only on them and the date, so a cached result
     is exactly what evaluating again would give. For pages read often (the PCN dashboard,
     the home panel); evidence packs evaluate afresh.
 
     Two queries and a cache read when cached; else those, the evaluation and a cache write.
+    `version` is the PCN's data version when the caller has read it already
+    (`pcns_with_data_versions`), which saves the first query.
     """
     rs = requirement_set_for(as_of)
     pcn_id = pcn.pk if isinstance(pcn, PCN) else pcn
-    version = _data_version(pcn_id)
+    if version is None:
+        version = _data_version(pcn_id)
     key = _results_key(pcn_id, as_of)
     cached = cache.get(key) if version is not None else None
     if cached and cached[0] == version:

@@ -51,7 +51,7 @@ def fake_engine(monkeypatch, care_coordinator, other_coordinator):
     calls = SimpleNamespace(pcn_compliance=[], icb_summary=[])
     statuses = {"1a": Status.NOT_MET, "SMT": Status.AT_RISK, "IND": Status.NOT_APPLICABLE}
 
-    def pcn_compliance(pcn, as_of):
+    def pcn_compliance(pcn, as_of, version=None):
         calls.pcn_compliance.append((pcn, as_of))
         people = [p for p in (care_coordinator, other_coordinator) if p.pcn_id == pcn.pk]
         return [compliance_for(p, as_of, statuses) for p in people]
@@ -72,7 +72,7 @@ def fake_engine(monkeypatch, care_coordinator, other_coordinator):
                          "Partner review due"),
         ]
 
-    def pcn_trend(pcn, as_of, months=12):
+    def pcn_trend(pcn, as_of, months=12, version=None):
         return [(datetime.date(2025, m, 28), m, 10) for m in range(1, 11)] + [
             (datetime.date(2025, 11, 30), 0, 0)]
 
