@@ -124,8 +124,9 @@ SUMMARY_FIELDS = {
 def progress_for(people_ids, competencies, summary=False) -> dict:
     """{(person_id, competency_id): CompetencyProgress} in four queries, whatever the size.
 
-    With `summary`, the rows carry only what `state`, `label`, `level` and `met` read (a
-    heatmap of many people): no narratives, comments or evidence snapshots.
+    With `summary`, the rows are named tuples of only what `state`, `label`, `level` and `met`
+    read (a heatmap of many people): no narratives, comments or evidence snapshots, and no
+    model instances.
     """
     competencies = list(competencies)
     ids = [c.pk for c in competencies]
@@ -137,7 +138,11 @@ def progress_for(people_ids, competencies, summary=False) -> dict:
     rows = dict(person_id__in=people_ids, competency_id__in=ids)
 
     def load(queryset):
-        return queryset.only(*SUMMARY_FIELDS[queryset.model]) if summary else queryset
+        # Plain named rows, not model instances: the rules read only these attributes, and
+        # a heatmap page has over a thousand rows.
+        if summary:
+            return queryset.values_list(*SUMMARY_FIELDS[queryset.model], named=True)
+        return queryset
 
     for assessment in load(SelfAssessment.objects.filter(**rows).order_by("created_at", "pk")):
         table[(assessment.person_id, assessment.competency_id)].self_assessment = assessment

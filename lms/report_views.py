@@ -30,12 +30,22 @@ from .access import (
     today,
 )
 from .learning import TaskStatus, task_status_due_on
-from .models import InductionPlanItem, LearningRecord, LearningStatus, Person, RoleAssignment
+from .models import (
+    STATUS_TAG_COLOURS,
+    InductionPlanItem,
+    LearningRecord,
+    LearningStatus,
+    Person,
+    RoleAssignment,
+    add_months,
+)
+from .report_cache import cached_cells
 
 MATRIX_PEOPLE_PER_PAGE = 25
+MATRIX_PERSON_FIELDS = ("given_name", "family_name", "pcn__name", "user__email")
 # What a matrix cell reads from a learning record (status, expiry, verification).
 MATRIX_RECORD_FIELDS = ("person_id", "item_id", "stage", "completed_on", "imported_from",
-                        "verified_at")
+                        "verified_at")  # person, item, then RecordFacts' fields in order
 REQUIRED = "required"
 INDUCTION = "induction"
 KIND_CHOICES = [
@@ -91,8 +101,9 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
 class Cell:
     """One person's standing on one item, in words (never colour alone)."""
 
-    item: LearningItemPage
-    record: LearningRecord | None
+    item: "MatrixItem | None"
+    # The record the cell was classified from; rows drawn from cached values leave it None.
+    record: "RecordFacts | None"
     key: str  # completed, expiring, expired, overdue, not_recorded, or a LearningStatus
     label: str
     colour: str
@@ -111,10 +122,50 @@ class MatrixRow:
     cells: list = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class MatrixItem:
+    """A column: what the matrix and its CSV read of a learning item, as plain values.
+
+    A live Wagtail page instance costs far more to build than the matrix ever reads of it.
+    """
+
+    pk: int
+    title: str
+    code: str
+    refresher_months: int | None
+
+    refresher_display = property(LearningItemPage.refresher_display.fget)
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What a matrix cell reads of a learning record (status, expiry, verification), as plain
+    values: building ~1,100 LearningRecord instances per page cost more than the cells."""
+
+    stage: str
+    completed_on: datetime.date | None
+    imported_from: str
+    verified_at: datetime.datetime | None
+
+    counts = property(LearningRecord.counts.fget)
+
+    def expires_on(self, item) -> datetime.date | None:
+        """As `LearningRecord.expires_on`, for this record of `item`."""
+        months = item.refresher_months
+        if self.stage != LearningStatus.COMPLETED or not self.completed_on or not months:
+            return None
+        return add_months(self.completed_on, months)
+
+
+STAGE_LABELS = dict(LearningStatus.choices)
+
+
 def matrix_cell(item, record, due_on, as_of) -> Cell:
     """Classify one (person, item): expired, expiring within 30 days, overdue, and so on.
 
-    `due_on` is the person's induction plan date for the item, or None if not in the plan.
+    `record` is the person's `RecordFacts` for the item, or None; `due_on` is the person's
+    induction plan date for the item, or None if not in the plan. The same words as
+    `LearningRecord.status`, `status_label` and `status_colour` give.
     """
     overdue = due_on is not None and (
         task_status_due_on(due_on, record, as_of) == TaskStatus.OVERDUE
@@ -123,22 +174,21 @@ def matrix_cell(item, record, due_on, as_of) -> Cell:
         if overdue:
             return Cell(item, None, "overdue", "Overdue", "red", due_on=due_on)
         return Cell(item, None, "not_recorded", "Not recorded", "white", due_on=due_on)
-    note = "" if record.counts else "Imported: not verified"
+    expires_on = record.expires_on(item)
     if not record.counts:
-        return Cell(item, record, "unverified", "Not verified", "yellow", record.expires_on,
-                    due_on, note)
-    status = record.status(as_of)
-    expires_on = record.expires_on
-    if status == LearningStatus.EXPIRED:
+        return Cell(item, record, "unverified", "Not verified", "yellow", expires_on,
+                    due_on, "Imported: not verified")
+    if expires_on is not None and expires_on <= as_of:
         return Cell(item, record, "expired", "Expired", "red", expires_on, due_on)
+    status = record.stage
     if status == LearningStatus.COMPLETED:
         if expires_on and expires_on <= as_of + datetime.timedelta(days=30):
             return Cell(item, record, "expiring", "Expires soon", "orange", expires_on, due_on)
         return Cell(item, record, "completed", "Completed", "green", expires_on, due_on)
     if overdue:
         return Cell(item, record, "overdue", "Overdue", "red", expires_on, due_on,
-                    f"{record.get_stage_display()}")
-    return Cell(item, record, status, record.status_label(as_of), record.status_colour(as_of),
+                    STAGE_LABELS[status])
+    return Cell(item, record, status, STAGE_LABELS[status], STATUS_TAG_COLOURS[status],
                 expires_on, due_on)
 
 
@@ -162,7 +212,7 @@ def row_matches(row: MatrixRow, status_filter: str, as_of: datetime.date) -> boo
     return True
 
 
-def matrix_items(kind: str):
+def matrix_items(kind: str) -> list[MatrixItem]:
     """The columns: required items (statutory/mandatory plus induction), or one kind."""
     items = LearningItemPage.objects.live()
     if kind == REQUIRED:
@@ -171,7 +221,10 @@ def matrix_items(kind: str):
         items = items.filter(in_induction=True)
     else:
         items = items.filter(kind=kind)
-    return items.order_by("kind", "path")
+    return [
+        MatrixItem(*values) for values in items.order_by("kind", "path").values_list(
+            "pk", "title", "code", "refresher_months")
+    ]
 
 
 def matrix_people(user, as_of):
@@ -184,41 +237,77 @@ def matrix_people(user, as_of):
     return (
         people_manageable_by(user, as_of).active().filter(pk__in=coordinator_ids)
         .select_related("pcn", "user").order_by("family_name", "given_name", "pk")
+        # What a row and the CSV show (name, email, PCN): not every column of three tables.
+        .only(*MATRIX_PERSON_FIELDS)
     )
 
 
-def training_matrix(people, items, as_of, status_filter="") -> list[MatrixRow]:
-    """Rows of cells for these people and items: three queries, whatever their number."""
-    people = list(people)
-    items = list(items)
-    by_id = {item.pk: item for item in items}
-    records = {}
-    person_ids = [p.pk for p in people]
-    # Only what a cell reads, and no ordering: the default orders by the item's page path,
-    # a join and a sort that a lookup table does not need.
-    for record in (
-        LearningRecord.objects.filter(person__in=person_ids, item_id__in=by_id)
-        .order_by().only(*MATRIX_RECORD_FIELDS)
-    ):
-        record.item = by_id[record.item_id]
-        records[(record.person_id, record.item_id)] = record
-    # Only the due dates: a model instance per plan item costs more than the whole cell.
+#: What a cell shows, in order: the plain values cached per person (`lms.report_cache`).
+CELL_VALUES = ("key", "label", "colour", "expires_on", "due_on", "note")
+
+
+def matrix_cell_values(person_ids, items, as_of) -> dict[int, tuple]:
+    """{person id: one tuple of CELL_VALUES per item}: two queries, whatever their number."""
+    item_ids = [item.pk for item in items]
+    # Plain values, only what a cell reads, and no ordering: the default orders by the
+    # item's page path, a join and a sort that a lookup table does not need.
+    records = {
+        (person_id, item_id): RecordFacts(*facts)
+        for person_id, item_id, *facts in LearningRecord.objects.filter(
+            person__in=person_ids, item_id__in=item_ids
+        ).order_by().values_list(*MATRIX_RECORD_FIELDS)
+    }
     plan = {
         (person_id, item_id): due_on
         for person_id, item_id, due_on in InductionPlanItem.objects.filter(
-            person__in=person_ids, item_id__in=by_id
+            person__in=person_ids, item_id__in=item_ids
         ).order_by().values_list("person_id", "item_id", "due_on")
     }
+    values = {}
+    for pk in person_ids:
+        cells = [matrix_cell(item, records.get((pk, item.pk)), plan.get((pk, item.pk)), as_of)
+                 for item in items]
+        values[pk] = tuple((c.key, c.label, c.colour, c.expires_on, c.due_on, c.note)
+                           for c in cells)
+    return values
+
+
+def training_matrix(people, items, as_of, status_filter="", cell_values=None
+                    ) -> list[MatrixRow]:
+    """Rows of cells for these people and items, those the status filter asks about.
+
+    `cell_values` ({person id: tuple per item}, as `matrix_cell_values` gives or the cache
+    holds) are built here when not given: two queries, whatever the number of people.
+    """
+    people = list(people)
+    items = list(items)
+    if cell_values is None:
+        cell_values = matrix_cell_values([p.pk for p in people], items, as_of)
     rows = []
     for person in people:
         row = MatrixRow(person, [
-            matrix_cell(item, records.get((person.pk, item.pk)), plan.get((person.pk, item.pk)),
-                        as_of)
-            for item in items
+            Cell(item, None, *values) for item, values in zip(items, cell_values[person.pk],
+                                                              strict=True)
         ])
         if row_matches(row, status_filter, as_of):
             rows.append(row)
     return rows
+
+
+def cached_matrix_cell_values(user, people, items, kind, as_of) -> dict[int, tuple]:
+    """`matrix_cell_values` for everyone the user may see in the matrix, cached by the data
+    versions of their PCNs (`lms.report_cache`): one entry serves every page, every status
+    filter and the CSV."""
+    person_ids = [p.pk for p in people]
+    if not person_ids:
+        return {}
+    pcn_ids = set(scope_for(user, as_of).managed_pcn_ids)
+    pcn_ids.update(p.pcn_id for p in people if p.pcn_id)
+    return cached_cells(
+        "training-matrix", builder=__name__, pcn_ids=pcn_ids, as_of=as_of,
+        columns=(kind, tuple(item.pk for item in items)), person_ids=person_ids,
+        build=lambda ids: matrix_cell_values(ids, items, as_of),
+    )
 
 
 class MatrixFilterForm(forms.Form):
@@ -236,24 +325,26 @@ def _matrix_filters(request):
     as_of = today()
     form = MatrixFilterForm(request.GET or None)
     kind, status = form.values()
-    items = list(matrix_items(kind))
+    items = matrix_items(kind)
     return as_of, form, kind, status, items, list(matrix_people(request.user, as_of))
 
 
 def _matrix(request):
     """The filters and every matching row (the CSV has every page)."""
     as_of, form, kind, status, items, people = _matrix_filters(request)
-    return as_of, form, kind, status, items, training_matrix(people, items, as_of, status)
+    cell_values = cached_matrix_cell_values(request.user, people, items, kind, as_of)
+    return as_of, form, kind, status, items, training_matrix(people, items, as_of, status,
+                                                             cell_values)
 
 
-def matrix_page(people, items, as_of, status_filter, page_number):
-    """One page of rows: cells are built for that page's people only, unless a status filter
+def matrix_page(people, items, as_of, status_filter, page_number, cell_values=None):
+    """One page of rows: cells are drawn for that page's people only, unless a status filter
     must first look at everyone's cells to know who matches."""
     if status_filter:
-        rows = training_matrix(people, items, as_of, status_filter)
+        rows = training_matrix(people, items, as_of, status_filter, cell_values)
         return Paginator(rows, MATRIX_PEOPLE_PER_PAGE).get_page(page_number)
     page = Paginator(people, MATRIX_PEOPLE_PER_PAGE).get_page(page_number)
-    page.object_list = training_matrix(page.object_list, items, as_of)
+    page.object_list = training_matrix(page.object_list, items, as_of, cell_values=cell_values)
     return page
 
 
@@ -263,7 +354,8 @@ def matrix_page(people, items, as_of, status_filter, page_number):
 def training_matrix_view(request):
     """PCN managers: their care coordinators × required learning, with status words."""
     as_of, form, kind, status, items, people = _matrix_filters(request)
-    page = matrix_page(people, items, as_of, status, request.GET.get("page"))
+    cell_values = cached_matrix_cell_values(request.user, people, items, kind, as_of)
+    page = matrix_page(people, items, as_of, status, request.GET.get("page"), cell_values)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "lms/reports/training_matrix.html", {

@@ -6,6 +6,8 @@ rather than once for its colour and again for its words. The markup is what the 
 would draw: a word on an NHS.UK tag, the colour only repeating it.
 """
 
+import functools
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -17,11 +19,17 @@ register = template.Library()
 HIDDEN_PREFIX = '<span class="nhsuk-u-visually-hidden">Signed off at </span>'
 
 
-def cell_html(cell) -> str:
-    state = cell.state
+@functools.lru_cache(maxsize=1024)
+def _cell_markup(state, short_label) -> str:
+    """A cell's markup from what it shows: a heatmap has a handful of looks (Met, Level 2,
+    Not started...) over hundreds of cells, so each look is drawn once."""
     prefix = HIDDEN_PREFIX if state == State.SIGNED_OFF else ""
     return (f'<td class="nhsuk-table__cell"><strong class="nhsuk-tag nhsuk-tag--'
-            f'{State.COLOURS[state]}">{prefix}{escape(cell.short_label)}</strong></td>')
+            f'{State.COLOURS[state]}">{prefix}{escape(short_label)}</strong></td>')
+
+
+def cell_html(cell) -> str:
+    return _cell_markup(cell.state, cell.short_label)
 
 
 @register.simple_tag

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -202,6 +203,12 @@ def test_another_pcns_manager_sees_only_their_own_pcn(
     assert "Dev Patel" in body and "Amira Khan" not in body
 
 
+def table(response) -> str:
+    """The matrix's table as drawn (the rest of the page has a fresh CSRF token each time)."""
+    html = response.content.decode()
+    return html[html.index("<table"):html.index("</table>")]
+
+
 def test_query_count_is_the_same_for_3_and_30_coordinators(
     sign_in, pcn_manager, pcn, framework, django_assert_num_queries
 ):
@@ -217,20 +224,35 @@ def test_query_count_is_the_same_for_3_and_30_coordinators(
     client = sign_in(pcn_manager)
     add(3)
     client.get(URL)
+    # Cold (cells built and cached) and warm (cells from the cache), for the page and the CSV.
+    cache.clear()
     with CaptureQueriesContext(connection) as few:
         client.get(URL)
+    with CaptureQueriesContext(connection) as few_warm:
+        client.get(URL)
+    cache.clear()
     with CaptureQueriesContext(connection) as few_csv:
         client.get(CSV_URL)
+    with CaptureQueriesContext(connection) as few_csv_warm:
+        client.get(CSV_URL)
+    assert len(few_warm) < len(few) and len(few_csv_warm) < len(few_csv)
     add(27)
+    cache.clear()
     with django_assert_num_queries(len(few)):
         response = client.get(URL)
     assert len(response.context["page"].object_list) == 25  # paged
     assert "Page 2 of 2" in response.content.decode()
+    with django_assert_num_queries(len(few_warm)):
+        assert table(client.get(URL)) == table(response)
+    cache.clear()
     with django_assert_num_queries(len(few_csv)):
         csv_response = client.get(CSV_URL)
     assert len(csv_response.content.decode().splitlines()) == 31  # header + everyone
+    with django_assert_num_queries(len(few_csv_warm)):
+        assert client.get(CSV_URL).content == csv_response.content
 
-    # Cells are built for the shown page's people only, and page 2 has the rest, in order.
+    # Cells are drawn for the shown page's people only, and page 2 has the rest, in order.
+    cache.clear()
     with django_assert_num_queries(len(few)):
         second = client.get(URL, {"page": 2})
     rows = response.context["page"].object_list + second.context["page"].object_list
@@ -308,3 +330,33 @@ def test_a_row_of_cells_is_drawn_as_the_template_would():
     ).render(Context({"row": row}))
     assert heatmap_cells(row) == by_template
     assert "Signed off at </span>Level 2" in by_template
+
+
+def test_cells_are_cached_and_an_audited_change_shows_at_once(
+    sign_in, pcn_manager, heatmap_data, framework, care_coordinator, monkeypatch
+):
+    """Cells are cached by the PCN's data version: the next view after an audited write
+    shows it, and until then the cells are not built again."""
+    from competencies import heatmap_views
+
+    client = sign_in(pcn_manager)
+    assert rows_by_name(client.get(URL))["Amira Khan"][5] == "Not started"
+
+    built = heatmap_views.heatmap_cell_values
+    monkeypatch.setattr(heatmap_views, "heatmap_cell_values", None)  # would fail if called
+    assert rows_by_name(client.get(URL))["Amira Khan"][5] == "Not started"
+    assert "Not started" in client.get(CSV_URL).content.decode()  # the CSV shares the entry
+
+    monkeypatch.setattr(heatmap_views, "heatmap_cell_values", built)
+    external_request(care_coordinator, comp(framework, "records"))  # audited
+    assert rows_by_name(client.get(URL))["Amira Khan"][5] == "Requested"
+    rows = list(csv.reader(io.StringIO(client.get(CSV_URL).content.decode("utf-8-sig"))))
+    assert next(r for r in rows if r[0] == "Amira Khan")[-1] == "Requested"
+
+
+def test_an_area_filter_has_cells_of_its_own(sign_in, pcn_manager, heatmap_data, framework):
+    client = sign_in(pcn_manager)
+    client.get(URL)
+    planning = framework.domains.get(code="planning")
+    response = client.get(URL, {"framework": framework.pk, "domain": planning.pk})
+    assert rows_by_name(response)["Amira Khan"] == ["Returned", "In progress", "Not started"]

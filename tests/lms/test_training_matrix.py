@@ -6,6 +6,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from content.models import Kind
@@ -105,6 +106,12 @@ def test_another_pcns_manager_sees_only_their_own_pcn(
     assert "Dev Patel" in body and "Amira Khan" not in body
 
 
+def table(response) -> str:
+    """The matrix's table as drawn (the rest of the page has a fresh CSRF token each time)."""
+    html = response.content.decode()
+    return html[html.index("<table"):html.index("</table>")]
+
+
 def test_query_count_is_the_same_for_5_and_50_coordinators(
     sign_in, pcn_manager, pcn, items, django_assert_num_queries
 ):
@@ -121,20 +128,35 @@ def test_query_count_is_the_same_for_5_and_50_coordinators(
     client = sign_in(pcn_manager)
     add(5)
     client.get(URL)
+    # Cold (cells built and cached) and warm (cells from the cache), for the page and the CSV.
+    cache.clear()
     with CaptureQueriesContext(connection) as few:
         client.get(URL)
+    with CaptureQueriesContext(connection) as few_warm:
+        client.get(URL)
+    cache.clear()
     with CaptureQueriesContext(connection) as few_csv:
         client.get(CSV_URL)
+    with CaptureQueriesContext(connection) as few_csv_warm:
+        client.get(CSV_URL)
+    assert len(few_warm) <= len(few) and len(few_csv_warm) <= len(few_csv)
     add(45)
+    cache.clear()
     with django_assert_num_queries(len(few)):
         response = client.get(URL)
     assert len(response.context["page"].object_list) == 25  # paged
     assert "Page 2 of 2" in response.content.decode()
+    with django_assert_num_queries(len(few_warm)):
+        assert table(client.get(URL)) == table(response)
+    cache.clear()
     with django_assert_num_queries(len(few_csv)):
         csv_response = client.get(CSV_URL)
     assert len(csv_response.content.decode().splitlines()) == 51  # header + everyone
+    with django_assert_num_queries(len(few_csv_warm)):
+        assert client.get(CSV_URL).content == csv_response.content
 
-    # Cells are built for the shown page's people only, and page 2 has the rest, in order.
+    # Cells are drawn for the shown page's people only, and page 2 has the rest, in order.
+    cache.clear()
     with django_assert_num_queries(len(few)):
         second = client.get(URL, {"page": 2})
     first_rows = response.context["page"].object_list
@@ -207,3 +229,90 @@ def test_a_row_of_cells_is_drawn_as_the_template_would_with_text_escaped():
     html = matrix_cells(row)
     assert html == by_template
     assert "Due 3 Sep 2026" in html and "&lt;b&gt;Imported&lt;/b&gt; &amp; unchecked" in html
+
+
+def test_cells_are_cached_and_an_audited_change_shows_at_once(
+    sign_in, pcn_manager, matrix_data, items, care_coordinator, monkeypatch
+):
+    """Cells are cached by the PCN's data version: the next view after an audited write
+    shows it, and until then the cells are not built again."""
+    from lms import report_views
+
+    client = sign_in(pcn_manager)
+    assert "Expired 1 Nov 2026" in table(client.get(URL))
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("cells built again while nothing changed")
+
+    built = report_views.matrix_cell_values
+    monkeypatch.setattr(report_views, "matrix_cell_values", not_again)
+    assert "Expired 1 Nov 2026" in table(client.get(URL))
+    assert "Expired" in client.get(CSV_URL).content.decode()  # the CSV shares the entry
+
+    monkeypatch.setattr(report_views, "matrix_cell_values", built)
+    complete(care_coordinator, items["ig"], D(2026, 11, 20))  # audited
+    html = table(client.get(URL))
+    assert "Expired 1 Nov 2026" not in html and "Expires 20 Nov 2027" in html
+    rows = list(csv.reader(io.StringIO(client.get(CSV_URL).content.decode("utf-8-sig"))))
+    amira = dict(zip(rows[0], next(r for r in rows if r[0] == "Amira Khan"), strict=True))
+    assert amira["Information governance (information-governance): status"] == "Completed"
+
+
+def test_a_change_in_another_pcn_keeps_the_cached_cells(
+    sign_in, pcn_manager, matrix_data, items, other_coordinator, monkeypatch
+):
+    from lms import report_views
+
+    client = sign_in(pcn_manager)
+    client.get(URL)
+    complete(other_coordinator, items["fire"], D(2026, 11, 20))  # another PCN's write
+    monkeypatch.setattr(report_views, "matrix_cell_values", None)  # would fail if called
+    assert "Amira Khan" in table(client.get(URL))
+
+
+def test_cached_cells_are_for_one_day_and_the_filters_still_apply(
+    sign_in, pcn_manager, matrix_data
+):
+    client = sign_in(pcn_manager)
+    html = table(client.get(URL))
+    assert "Expires 20 Dec 2026" in html and "Expired 20 Dec 2026" not in html
+    assert "Una Fine" not in table(client.get(URL, {"status": "expired"}))
+    with time_machine.travel(datetime.datetime(2026, 12, 21, 12, 0), tick=False):
+        client = sign_in(pcn_manager)  # the session has long timed out
+        assert "Expired 20 Dec 2026" in table(client.get(URL))  # a new day, new cells
+
+
+def test_someone_added_without_an_audit_entry_is_shown_with_their_cells(
+    sign_in, pcn_manager, pcn, matrix_data
+):
+    """A write that bypassed the services leaves the version alone; a person the cached
+    entry does not know still makes it a miss rather than a row without cells."""
+    client = sign_in(pcn_manager)
+    client.get(URL)
+    make_person(Role.CARE_COORDINATOR, pcn=pcn, given_name="Neve", family_name="Newman")
+    html = table(client.get(URL))
+    assert "Neve Newman" in html
+
+
+def test_the_cache_holds_plain_values_never_markup(sign_in, pcn_manager, pcn, matrix_data):
+    from lms import report_cache
+
+    stored = {}
+    original = report_cache.cache.set
+
+    def spy(key, value, *args, **kwargs):
+        stored[key] = value
+        return original(key, value, *args, **kwargs)
+
+    report_cache.cache.set = spy
+    try:
+        sign_in(pcn_manager).get(URL)
+    finally:
+        report_cache.cache.set = original
+    [(key, (version, cells))] = stored.items()
+    assert key.startswith("reports:training-matrix:")
+    plain = (str, datetime.date, type(None))
+    assert all(isinstance(value, plain) for row in cells.values() for cell in row
+               for value in cell)
+    assert not any("<" in value for row in cells.values() for cell in row for value in cell
+                   if isinstance(value, str))
