@@ -53,7 +53,7 @@ def met_counts(person_id, frameworks) -> list[MetCount]:
     return list(counts.values())
 
 
-@home_panel(order=40)
+@home_panel(order=40, per_person=True)
 def my_competencies(request, scope, as_of):
     """'Your competencies: N of M met' for a care coordinator, per framework in use."""
     if not scope.is_care_coordinator:

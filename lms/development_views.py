@@ -38,6 +38,7 @@ from .models import (
     Person,
     RoleAssignment,
 )
+from .page_urls import page_urls
 
 #: NHS.UK tag colour for each induction task status (the tag's words carry the meaning).
 TASK_TAG_COLOURS = {
@@ -62,6 +63,24 @@ class _PlanRow(NamedTuple):
     person_id: int
     item_id: int
     due_on: datetime.date
+
+
+class _TaskItem(NamedTuple):
+    """What a task list shows of a learning item: a page built for each of ~45 tasks cost
+    more than the rest of the list."""
+
+    pk: int
+    title: str
+    live: bool
+    url_path: str
+
+
+class _TaskPlanRow(NamedTuple):
+    pk: int
+    person_id: int
+    item_id: int
+    due_on: datetime.date
+    item: _TaskItem
 
 
 class _RecordRow(NamedTuple):
@@ -89,10 +108,14 @@ def induction_progress_by_person(
         .values("item_id").order_by(),
     ).order_by()
     if with_items:
-        # A task list shows each item's title and links to its page (pageurl reads url_path
-        # only): loading whole pages would build every page's clusters and content.
-        plan_items = plan_items.select_related("item").only(
-            "person_id", "item_id", "due_on", "item__title", "item__live", "item__url_path"
+        # A task list shows each item's title and links to its page (its URL comes from
+        # url_path): plain values, as building pages would build every page's clusters.
+        plan_items = (
+            _TaskPlanRow(pk, person_id, item_id, due_on, _TaskItem(item_id, *item))
+            for pk, person_id, item_id, due_on, *item in plan_items.values_list(
+                "pk", "person_id", "item_id", "due_on", "item__title", "item__live",
+                "item__url_path",
+            )
         )
         records = records.only("person_id", "item_id", "stage", "imported_from", "verified_at")
     else:
@@ -120,22 +143,39 @@ def induction_progress_by_person(
     return progress
 
 
-def induction_task_list(scope, person: Person, as_of: datetime.date) -> dict:
-    """A task list of one person's induction, and where each task's "record" link goes."""
-    progress = induction_progress_by_person([person.pk], as_of, with_items=True)[person.pk]
+#: A stand-in id in a URL reversed once, swapped for each task's id (see `_url_with_id`).
+_ID_SLOT = 2147483647
+
+
+def _url_with_id(viewname, *args):
+    """`reverse(viewname, args=[*args, id])` as a function of the last id, after one reverse:
+    a task list of ~45 tasks otherwise reversed two URLs per task."""
+    before, _slot, after = reverse(viewname, args=[*args, _ID_SLOT]).rpartition(str(_ID_SLOT))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def induction_task_list(
+    scope, person: Person, as_of: datetime.date, request=None, progress=None
+) -> dict:
+    """A task list of one person's induction, where each task's "record" link goes, and each
+    live item's page URL (as `{% pageurl %}` gives it, for `request`'s site). `progress`:
+    their `induction_progress_by_person(..., with_items=True)`, when already at hand."""
+    if progress is None:
+        progress = induction_progress_by_person([person.pk], as_of, with_items=True)[person.pk]
     own = person.pk == scope.person_id
     manages = person.pcn_id is not None and person.pcn_id in scope.managed_pcn_ids
+    if own:
+        record_url = _url_with_id("learning:record")
+    elif manages:
+        record_url = _url_with_id("learning:record_for", person.pk)
+    else:
+        record_url = None
+    record_detail_url = _url_with_id("learning:record_detail")
+    item_urls = page_urls([task.item for task in progress.tasks if task.item.live], request)
     for task in progress.tasks:
-        item_id = task.plan_item.item_id
-        if own:
-            task.record_url = reverse("learning:record", args=[item_id])
-        elif manages:
-            task.record_url = reverse("learning:record_for", args=[person.pk, item_id])
-        else:
-            task.record_url = ""
-        task.record_detail_url = (
-            reverse("learning:record_detail", args=[task.record.pk]) if task.record else ""
-        )
+        task.record_url = record_url(task.plan_item.item_id) if record_url else ""
+        task.record_detail_url = record_detail_url(task.record.pk) if task.record else ""
+        task.item_url = item_urls.get(task.item.pk, "")
     return {"progress": progress, "own": own, "subject": person}
 
 
@@ -149,7 +189,7 @@ def person_induction(request, person_id):
     if person.pk == scope.person_id:
         return redirect("home")
     as_of = today()
-    context = induction_task_list(scope, person, as_of)
+    context = induction_task_list(scope, person, as_of, request)
     context.update(
         person=person,
         as_of=as_of,

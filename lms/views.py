@@ -26,7 +26,7 @@ from .access import (
 from .form_rendering import add_validation_errors
 from .forms import InvitationAcceptForm, PersonAddForm, PersonEditForm, RoleAssignForm, RoleEndForm
 from .models import EvidenceFile, Person, Practice, Role, RoleAssignment
-from .panels import render_home_panels
+from .panels import coordinator_cache, render_home_panels
 from .support import coordinator_support, icb_pcn_summaries
 
 PEOPLE_PER_PAGE = 25
@@ -39,13 +39,22 @@ def home(request):
     as_of = today()
     scope = scope_for(request.user, as_of)
     context = {"scope": scope, "as_of": as_of}
-    if scope.person_id:
-        context["me"] = Person.objects.select_related("user", "pcn").get(pk=scope.person_id)
-    if scope.is_care_coordinator:
-        context["my_support"] = coordinator_support(
+    # A coordinator's own data (their support, induction and own panels) is cached.
+    mine = coordinator_cache(request, scope, as_of)
+    my_support = []
+    if mine is not None:
+        my_support = mine.get("lms.my_support", lambda: coordinator_support(
             RoleAssignment.objects.filter(person_id=scope.person_id), as_of
+        ))
+        context["my_support"] = my_support
+        induction = mine.get("lms.induction", lambda: induction_progress_by_person(
+            [scope.person_id], as_of, with_items=True
+        )[scope.person_id])
+    if scope.person_id:
+        # A coordinator's support rows hold their person already: no query of its own.
+        context["me"] = (
+            my_support[0].person if my_support else Person.objects.get(pk=scope.person_id)
         )
-        context["induction"] = induction_task_list(scope, context["me"], as_of)
     if scope.is_supporter:
         rows = coordinator_support(
             RoleAssignment.objects.filter(person_id__in=scope.supervisee_ids), as_of
@@ -70,7 +79,13 @@ def home(request):
             row.induction = progress[row.person.pk]
     if scope.is_icb_viewer:
         context["icb_pcns"] = icb_pcn_summaries(scope.icb_ids, as_of)
-    context["contributed_panels"] = render_home_panels(request, scope, as_of)
+    context["contributed_panels"] = render_home_panels(request, scope, as_of, mine)
+    if mine is not None:
+        mine.save()
+        # After saving: the task list adds this request's URLs to the cached tasks.
+        context["induction"] = induction_task_list(
+            scope, context["me"], as_of, request, progress=induction
+        )
     return render(request, "lms/home.html", context)
 
 

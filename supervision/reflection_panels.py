@@ -24,7 +24,7 @@ def shared_reflections_waiting(request, scope, as_of):
     return "supervision/reflections/_panel_shared.html", {"waiting": waiting}
 
 
-@home_panel(order=74)
+@home_panel(order=74, per_person=True)
 def draft_reflections(request, scope, as_of):
     """A care coordinator's count of draft reflections."""
     if not scope.is_care_coordinator:

@@ -29,7 +29,7 @@ def _mark_overdue(rows, as_of):
     return rows
 
 
-@home_panel(order=64)
+@home_panel(order=64, per_person=True)
 def coordinator_follow_ups(request, scope, as_of):
     """A coordinator's safeguarding follow-ups due in the next 14 days or overdue."""
     if not scope.is_care_coordinator:

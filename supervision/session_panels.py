@@ -17,7 +17,7 @@ PANEL_ACTIONS = 5
 PANEL_COORDINATORS = 25
 
 
-@home_panel(order=60)
+@home_panel(order=60, per_person=True)
 def coordinator_supervision(request, scope, as_of):
     """Next supervision, when each type is due, open actions and records to confirm."""
     if not scope.is_care_coordinator:
