@@ -1,4 +1,9 @@
-"""Two-factor authentication: staff must set it up, and nobody enrolled may skip it.
+"""Signed-in sessions: they end after inactivity; staff must set up two-factor
+authentication, and nobody enrolled may skip it.
+
+0. `SessionIdleTimeoutMiddleware` signs out a session left unused for longer than
+   `SESSION_IDLE_TIMEOUT` seconds (on top of `SESSION_COOKIE_AGE`, the most a session
+   lasts however busy).
 
 1. `RequireMFAMiddleware` sends supervisors, PCN managers, ICB viewers and
    curriculum editors (lms.access.MFA_REQUIRED_ROLES) who have no TOTP
@@ -10,11 +15,15 @@
    appears later (a new package's login view, say) instead of trusting it.
 """
 
+import time
+
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages.storage import default_storage
 from django.dispatch import receiver
 from django.shortcuts import redirect
@@ -44,6 +53,40 @@ def _add_message(request, response, level, text):
     storage = default_storage(request)
     storage.add(level, text)
     storage.update(response)
+
+
+SIGNED_OUT_IDLE_MESSAGE = (
+    "You were signed out because you had not used Coordinate for {minutes} minutes. "
+    "Sign in again to continue."
+)
+#: The session's last-activity time is written at most this often (seconds): once a minute,
+#: not on every request, so that reading pages does not write to the session store.
+IDLE_STAMP_EVERY = 60
+LAST_ACTIVITY_KEY = "coordinate_last_activity"
+
+
+class SessionIdleTimeoutMiddleware:
+    """After `SESSION_IDLE_TIMEOUT` seconds without a request, the next request is signed
+    out before anything else sees it, and sent to sign in again (told why, and brought back
+    afterwards). 0 turns it off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timeout = settings.SESSION_IDLE_TIMEOUT
+        if timeout and request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY_KEY)
+            if last is not None and now - last > timeout:
+                logout(request)
+                response = redirect_to_login(request.get_full_path())
+                _add_message(request, response, messages.INFO,
+                             SIGNED_OUT_IDLE_MESSAGE.format(minutes=max(1, timeout // 60)))
+                return response
+            if last is None or now - last >= IDLE_STAMP_EVERY:
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
 
 
 class RequireMFAMiddleware:

@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("SECURE_COOKIES", "false")
+# Many tests move the clock days ahead between requests of one signed-in client; the idle
+# sign-out has its own tests (tests/accounts/test_session_expiry.py), which turn it on.
+os.environ.setdefault("SESSION_IDLE_TIMEOUT", "0")
 
 from .base import *  # noqa: E402,F403
 
