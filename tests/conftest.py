@@ -21,6 +21,30 @@ from tests.factories import (
 START = datetime.date(2025, 1, 6)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Tests marked `long` (a minute or more of work) start first, so that on two xdist workers
+    neither is left running one after the other has finished everything else. Otherwise the
+    collection order stands."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL: the test databases commit without waiting for the disk
+    (`synchronous_commit=off`; they are thrown away, and a crash loses nothing we keep). The
+    migrations that build each worker's database, and the transactional tests' flushes, commit
+    often."""
+    from django.conf import settings
+    from django.db import connections
+
+    for db_settings in settings.DATABASES.values():
+        if db_settings["ENGINE"] == "django.db.backends.postgresql":
+            options = db_settings.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+    connections.close_all()
+
+
 @pytest.fixture
 def icb(db):
     return ICBFactory(name="NHS Test Integrated Care Board")

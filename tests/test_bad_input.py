@@ -9,18 +9,30 @@ runs in a rolled-back savepoint, so one form's success does not change the next 
 
 Each hostile value goes into each field of a form once per test run (a date's three boxes
 together); a form with the same address and fields met again (on another page, or by
-another role) gets only the posts that differ from one person to another.
+another role) gets only the posts that differ from one person to another. The people walk
+one after another in one test, always in the same order, so which of them gives a form
+every value is the same in every run: the first one that meets it.
+
+Hostile query parameters: each page gets every hostile value of every parameter within a
+few all-together requests; a parameter the page reads (noted while it answers, see
+`reading_query_keys`) is also sent alone with each of its hostile values. A parameter the
+page never looks at cannot change what it does, so sending it alone would only repeat the
+all-together request.
 """
 
+import contextlib
 import datetime
 from html.parser import HTMLParser
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.handlers.wsgi import WSGIRequest, get_bytes_from_wsgi
 from django.db import transaction
+from django.http import QueryDict
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from wagtail.models import Page
 
 from competencies import services as competency_services
@@ -31,6 +43,7 @@ from lms.models import GoalStatus, LearningStatus, Role, RoleAssignment
 from supervision.models import ReflectionModel
 from tests.competencies.test_progress_rules import make_framework
 from tests.compliance import builders as compliance_builders
+from tests.conftest import enrol_totp
 from tests.curriculum import curriculum_section, learning_item
 from tests.factories import RoleAssignmentFactory
 from tests.test_cross_pcn_refusals import supervision_world
@@ -43,7 +56,7 @@ ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 LONG = "x" * 10_000
 UNICODE = ("ẞ𝓧😀\u202e" * 500)[:2000]
 
-# Query parameters: each is sent alone, then all together.
+# Query parameters: all together (ALL_TOGETHER_QUERIES), and each alone to a page that reads it.
 HOSTILE_QUERIES = [
     {"page": "abc"},
     {"page": "-1"},
@@ -62,6 +75,21 @@ HOSTILE_QUERIES = [
     {"show": SCRIPT},
     {"next": "https://evil.example/"},
 ]
+
+
+def _all_together(queries):
+    """Every hostile value of every parameter, in as few requests as the parameter with the
+    most values needs; the first is each parameter's last value (the old all-together query)."""
+    values = {}
+    for query in queries:
+        for key, value in query.items():
+            values.setdefault(key, []).append(value)
+    layers = max(len(v) for v in values.values())
+    return [{key: vals[-1 - i] for key, vals in values.items() if i < len(vals)}
+            for i in range(layers)]
+
+
+ALL_TOGETHER_QUERIES = _all_together(HOSTILE_QUERIES)
 # Values put into one field at a time of an otherwise untouched form.
 HOSTILE_VALUES = [LONG, UNICODE, SCRIPT, "-1", "999999", "x", "' OR 1=1 --", "1.5e308", ""]
 # (day, month, year) for every date field of a form at once.
@@ -376,11 +404,74 @@ def _request(client, method, url, data=None, follow_redirect_check=None):
                 location = response.headers["Location"]
                 if location.startswith("/") and not location.startswith(SKIPPED_ACTIONS):
                     extra = client.get(location).content.decode(errors="replace")
-                    extra += client.get(follow_redirect_check).content.decode(errors="replace")
+                    if follow_redirect_check != location:  # not the same page twice
+                        extra += client.get(follow_redirect_check).content.decode(
+                            errors="replace")
             transaction.set_rollback(True)
     except Exception as error:  # noqa: BLE001 - a 500, reported with the request that made it
         return None, f"{type(error).__name__}: {str(error)[:200]}", ""
     return response, None, extra
+
+
+class _ReadingQueryDict(QueryDict):
+    """A request's GET that notes each key the page looks up, and "*" when it takes the query
+    as a whole (iterates it, copies it, re-encodes it, asks whether it is empty...)."""
+
+    def __init__(self, query_string=None, mutable=False, encoding=None, reads=None):
+        self._reads = set()  # parsing the query string is not the page reading it
+        super().__init__(query_string, mutable=mutable, encoding=encoding)
+        self._reads = set() if reads is None else reads  # a copy: the copying was noted
+
+    def __getitem__(self, key):
+        self._reads.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self._reads.add(key)
+        return super().__contains__(key)
+
+    def get(self, key, default=None):
+        self._reads.add(key)
+        return super().get(key, default)
+
+    def getlist(self, key, default=None):
+        self._reads.add(key)
+        return super().getlist(key, default)
+
+
+def _reads_whole(name):
+    def method(self, *args, **kwargs):
+        self._reads.add("*")
+        return getattr(QueryDict, name)(self, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+for _name in ("__iter__", "__len__", "__eq__", "__copy__", "__deepcopy__", "__reduce__",
+              "__getstate__", "keys", "items", "lists", "values", "dict", "copy", "urlencode"):
+    setattr(_ReadingQueryDict, _name, _reads_whole(_name))
+
+
+@contextlib.contextmanager
+def reading_query_keys():
+    """Within the block, every request's GET notes into the yielded set the keys read."""
+    reads = set()
+
+    def get(request):
+        if "_reading_GET" not in request.__dict__:
+            raw = get_bytes_from_wsgi(request.environ, "QUERY_STRING", "")
+            request.__dict__["_reading_GET"] = _ReadingQueryDict(raw, encoding=request._encoding,
+                                                                reads=reads)
+        return request.__dict__["_reading_GET"]
+
+    def set_(request, value):
+        request.__dict__["_reading_GET"] = value
+
+    def delete(request):
+        request.__dict__.pop("_reading_GET", None)
+
+    with mock.patch.object(WSGIRequest, "GET", property(get, set_, delete)):
+        yield reads
 
 
 def _flat(data):
@@ -436,35 +527,48 @@ def _form_fields(form):
     return form["method"], form["path"], tuple(sorted(form["kinds"]))
 
 
+def _form_kind(form):
+    """A form by method, URL name and fields: the same form for another object (another goal,
+    another learning item) is the same form. Wagtail's pages keep their address."""
+    path, _, query = form["path"].partition("?")
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return _form_fields(form)
+    name = form["path"] if match.url_name == "wagtail_serve" else match.view_name
+    if query and name != form["path"]:
+        name += f"?{query}"
+    return form["method"], name, tuple(sorted(form["kinds"]))
+
+
 def _check_page(client, who, url, problems, checked=None, given_every_value=None):
     """GET the page with hostile queries, then every form on it.
 
     `checked` holds the forms already posted by this person (the same address, fields and
     defaults on another page): they are skipped. `given_every_value` holds the forms (by
-    address and fields) that have had every hostile value in every field in this test run,
-    as someone else: this person sends them only the empty, hidden-only and default posts
-    and the impossible dates, which are what differ from one person to another.
+    method, URL name and fields: `_form_kind`) that have had every hostile value in every
+    field in this test run, as someone else or for another object: this person sends them
+    only the empty, hidden-only and default posts and the impossible dates, which are what
+    differ from one person to another.
     """
     checked = set() if checked is None else checked
     given_every_value = set() if given_every_value is None else given_every_value
-    response, error, _ = _request(client, "GET", url)
+    with reading_query_keys() as reads:
+        response, error, _ = _request(client, "GET", url)
     if error:
         problems.add(who, "GET", url, None, error)
         return
     if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
         return
-    for query in [*HOSTILE_QUERIES, {k: v for q in HOSTILE_QUERIES for k, v in q.items()}]:
-        hostile, error, _ = _request(client, "GET", url, query)
-        if error or hostile.status_code >= 500:
-            problems.add(who, "GET", url, query, error or hostile.status_code)
+    _check_queries(client, who, url, problems, reads)
     html = response.content.decode()
     for form in forms_on(html, url):
         key = (*_form_fields(form), repr(form["baseline"]))
         if key in checked:
             continue
         checked.add(key)
-        every_value = _form_fields(form) not in given_every_value
-        given_every_value.add(_form_fields(form))
+        every_value = _form_kind(form) not in given_every_value
+        given_every_value.add(_form_kind(form))
         if form["method"] == "get":
             for name in form["kinds"] if every_value else []:
                 for value in HOSTILE_VALUES:
@@ -474,6 +578,32 @@ def _check_page(client, who, url, problems, checked=None, given_every_value=None
                                      error or hostile.status_code)
             continue
         _check_form(client, who, url, form, problems, every_value)
+
+
+def _check_queries(client, who, url, problems, reads):
+    """Hostile query parameters: all together, then each parameter the page reads (`reads`,
+    noted while it answered; "*" for the query as a whole) alone with each hostile value. A
+    parameter read only when another is present is noted in the all-together requests."""
+    for query in ALL_TOGETHER_QUERIES:
+        with reading_query_keys() as more:
+            hostile, error, _ = _request(client, "GET", url, query)
+        reads |= more
+        if error or hostile.status_code >= 500:
+            problems.add(who, "GET", url, query, error or hostile.status_code)
+    # A parameter's value that made an all-together request on its own was sent alone already.
+    sent = {i for i, query in enumerate(HOSTILE_QUERIES) if query in ALL_TOGETHER_QUERIES}
+    while True:
+        todo = [i for i, query in enumerate(HOSTILE_QUERIES)
+                if i not in sent and ("*" in reads or reads.intersection(query))]
+        if not todo:
+            return
+        for i in todo:
+            sent.add(i)
+            with reading_query_keys() as more:
+                hostile, error, _ = _request(client, "GET", url, HOSTILE_QUERIES[i])
+            reads |= more
+            if error or hostile.status_code >= 500:
+                problems.add(who, "GET", url, HOSTILE_QUERIES[i], error or hostile.status_code)
 
 
 def _check_form(client, who, url, form, problems, every_value=True):
@@ -509,29 +639,44 @@ def _check_form(client, who, url, form, problems, every_value=True):
 
 # --- the tests -------------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="session")
-def given_every_value():
-    """Forms (address and fields) already given every hostile value in this test run."""
-    return set()
+# Who walks, in this order: the first to meet a form gives it every hostile value.
+WALKERS = ["care_coordinator", "supervisor", "pcn_manager", "icb_viewer", "anonymous"]
 
 
-@pytest.mark.parametrize("role", ["care_coordinator", "supervisor", "pcn_manager", "icb_viewer"])
-def test_hostile_input_to_every_page_and_form(request, role, world, sign_in, given_every_value):
-    client = sign_in(request.getfixturevalue(role))
-    problems, checked = Problems(), set()
-    for url in product_urls(world):
-        _check_page(client, role, url, problems, checked, given_every_value)
+@pytest.mark.long
+def test_hostile_input_to_every_page_and_form(request, world):
+    """Each role, then someone not signed in, walks every page and form (WALKERS).
+
+    One test rather than one per role: the first person to meet a form gives it every
+    hostile value and the others only the posts that differ from one person to another,
+    which needs every walk in one process and in a fixed order (pytest-xdist would put one
+    test per role on whichever worker is free). Each problem names the person who met it.
+    """
+    problems, given_every_value, urls = Problems(), set(), product_urls(world)
+    for who in WALKERS:
+        client = Client()
+        if who != "anonymous":
+            user = request.getfixturevalue(who).user
+            enrol_totp(user)
+            client.force_login(user)
+        checked = set()
+        for url in urls:
+            _check_page(client, who, url, problems, checked, given_every_value)
     assert not problems, "\n".join(problems)
 
 
-def test_hostile_input_from_people_who_are_not_signed_in(world, given_every_value):
-    problems = Problems()
-    client = Client()
-    checked = set()
-    for url in product_urls(world):
-        _check_page(client, "anonymous", url, problems, checked, given_every_value)
-    assert not problems, "\n".join(problems)
+def test_the_walk_sees_which_query_parameters_a_page_reads(sign_in, care_coordinator):
+    """The walk sends a parameter alone only to pages that read it: reading must be noticed,
+    key by key, and a page that takes the whole query (a bound form) gets every parameter."""
+    client = sign_in(care_coordinator)
+    with reading_query_keys() as reads:
+        assert client.get(reverse("learning:mine")).status_code == 200
+    assert {"kind", "page"} <= reads and "*" not in reads
+    with reading_query_keys() as reads:
+        assert client.get(reverse("verify:index"), {"fingerprint": "x"}).status_code == 200
+    assert "*" in reads
+    # Outside the block, requests' GET is Django's own again.
+    assert type(client.get(reverse("learning:mine")).wsgi_request.GET) is QueryDict
 
 
 def test_unknown_ids_in_urls_are_not_found(world, sign_in, pcn_manager, care_coordinator):

@@ -1,6 +1,9 @@
 """Hostile input to every page and form of the partner register, the directory and practice
 awareness (the project-wide checker of tests/test_bad_input.py, run on this area's URLs): never
-a 500, an error next to the field keeping what was typed, nothing shown back unescaped."""
+a 500, an error next to the field keeping what was typed, nothing shown back unescaped.
+
+A form met again on another page of the same walk gets only the posts that differ from one
+page to another (`checked`, `given_every_value` of tests/test_bad_input.py)."""
 
 import pytest
 from django.test import Client
@@ -51,9 +54,9 @@ def urls(pcn, pcn_manager, care_coordinator, frozen):
 @pytest.mark.parametrize("role", ["pcn_manager", "care_coordinator", "icb_viewer"])
 def test_hostile_input_to_every_page_and_form(request, sign_in, urls, role):
     client = sign_in(request.getfixturevalue(role))
-    problems = Problems()
+    problems, checked, given_every_value = Problems(), set(), set()
     for url in urls:
-        _check_page(client, role, url, problems)
+        _check_page(client, role, url, problems, checked, given_every_value)
     assert not problems, "\n".join(problems)
 
 
@@ -69,7 +72,7 @@ def test_hostile_input_to_a_new_listing(sign_in, pcn, pcn_manager, frozen):
 
 
 def test_hostile_input_from_anonymous_visitors(urls):
-    problems = Problems()
+    problems, checked, given_every_value = Problems(), set(), set()
     for url in urls:
-        _check_page(Client(), "anonymous", url, problems)
+        _check_page(Client(), "anonymous", url, problems, checked, given_every_value)
     assert not problems, "\n".join(problems)
