@@ -143,18 +143,14 @@ test: $(STAMP) chromium wrk
 	echo "== migrations check"; \
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run \
 	  || failed="$$failed migrations-check"; \
-	echo "== pytest"; $(PY) -m pytest $(XDIST) -rfEs -m "not live_benchmark" $(PYTEST_ARGS) \
-	  || failed="$$failed pytest"; \
-	echo "== pytest: the benchmark end to end"; \
-	$(PY) -m pytest -rfEs -m live_benchmark tests/benchmark || failed="$$failed bench-e2e"; \
+	echo "== pytest"; $(PY) -m pytest $(XDIST) -rfEs $(PYTEST_ARGS) || failed="$$failed pytest"; \
 	if [ -n "$$failed" ]; then echo "make test FAILED:$$failed"; exit 1; fi; \
 	echo "make test passed"
 
 # The whole pytest suite, browser tests included (.ci/run also runs it on PostgreSQL).
 # pytest exits non-zero on any failure, and with 5 when no tests were collected.
 test-suite: $(STAMP) chromium wrk
-	$(PY) -m pytest $(XDIST) -rfEs -m "not live_benchmark" $(PYTEST_ARGS)
-	$(PY) -m pytest -rfEs -m live_benchmark tests/benchmark
+	$(PY) -m pytest $(XDIST) -rfEs $(PYTEST_ARGS)
 
 test-browser: $(STAMP) chromium
 	$(PY) -m pytest -m browser -rfEs $(PYTEST_ARGS)

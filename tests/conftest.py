@@ -45,6 +45,29 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     connections.close_all()
 
 
+def restore_wagtail_defaults():
+    """What Wagtail's data migrations make: the default locale, the page tree's root and its
+    welcome page, the default site and the root collection; made again where missing.
+
+    A live-server (transactional) test ends by flushing every table, and the data
+    migrations do not run again after a flush: any later live-server test on that worker
+    (pytest-django runs them last) would find no site. Each one calls this first."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page, Site
+
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    if not Site.objects.filter(is_default_site=True).exists():
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+        home = root.get_children().first() or root.add_child(
+            instance=Page(title="Welcome to your new Wagtail site!", slug="home"))
+        Site.objects.create(hostname="localhost", port=80, root_page=home,
+                            is_default_site=True)
+
+
 @pytest.fixture
 def icb(db):
     return ICBFactory(name="NHS Test Integrated Care Board")

@@ -1,6 +1,6 @@
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",
-        "live_benchmark: runs the benchmark with wrk against a live server; `make test` runs "
-        "it in a pytest run of its own, because its flush empties every table afterwards",
+        "live_benchmark: runs the benchmark with wrk against a live server (run it alone with "
+        "`-m live_benchmark`)",
     )

@@ -15,11 +15,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 from django.urls import NoReverseMatch, reverse
-from wagtail.models import Page, Site
 
 from lms.benchmark import bench
 from lms.models import Role
-from tests.conftest import make_person
+from tests.conftest import make_person, restore_wagtail_defaults
 from tests.factories import ICBFactory, PCNFactory
 
 # Captured from wrk 4.1 with lms/benchmark/wrk_report.lua: /health/ under load, and "/"
@@ -194,24 +193,13 @@ class TestEveryPageWithTheSmallDataset:
 # --- End to end with wrk against the live server -----------------------------------------
 
 
-def default_site():
-    """Wagtail's default Site and root page, as its migrations make them."""
-    if not Site.objects.filter(is_default_site=True).exists():
-        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-        home = root.add_child(instance=Page(title="Welcome to your new Wagtail site!",
-                                            slug="home"))
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
-
-
-# Its own pytest run (the Makefile's second step): the live server's flush at the end
-# empties every table, Wagtail's migration data included, for whatever test follows.
 @pytest.mark.live_benchmark
 @pytest.mark.skipif(bench.find_wrk() is None,
                     reason="wrk is missing: install it (`apt-get install wrk`; `make bench` "
                            "does when run as root) to run the benchmark end to end")
 def test_a_short_run_against_the_live_server_writes_throughput_and_no_errors(
-        live_server, transactional_db, django_db_serialized_rollback, tmp_path):
-    default_site()
+        live_server, transactional_db, tmp_path):
+    restore_wagtail_defaults()
     icb = ICBFactory()
     for count in (3, 1):
         pcn = PCNFactory(icb=icb)
