@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import restore_wagtail_defaults
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
@@ -66,11 +68,18 @@ def browser_page(chromium_browser, live_server, request):
     Set BROWSER_SCREENSHOTS=/some/dir to keep a full-page screenshot of where
     each test ended (for looking at pages while developing).
     """
+    restore_wagtail_defaults()  # an earlier live-server test's flush emptied them
     context = chromium_browser.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # Anything the content security policy blocks (an inline script without the nonce, an
+    # inline style) is a page that does not work as written: it fails the test.
+    blocked = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
     try:
         yield page
+        assert not blocked, f"The content security policy blocked: {blocked}"
     finally:
         folder = os.environ.get("BROWSER_SCREENSHOTS")
         if folder:
