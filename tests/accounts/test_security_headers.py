@@ -46,6 +46,9 @@ def test_pages_carry_a_policy_whose_nonce_is_on_the_inline_scripts(sign_in, care
     assert len(scripts) == 2
     assert all(f'nonce="{nonce}"' in tag for tag in scripts)
     assert client.get(reverse("home"))["Content-Security-Policy"] != policy  # new per request
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_our_pages_have_no_inline_styles(sign_in, pcn_manager, client):
