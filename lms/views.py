@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -404,8 +404,12 @@ def evidence_file_download(request, pk):
     evidence = get_visible_or_404(
         EvidenceFile.objects.filter(owner__in=record_owners_visible_to(request.user)), pk=pk
     )
+    try:
+        stored = evidence.file.open("rb")
+    except FileNotFoundError:  # removed under retention (apply_retention): the row stays
+        raise Http404("This file is no longer held") from None
     response = FileResponse(
-        evidence.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=evidence.original_name,
         content_type=evidence.content_type,

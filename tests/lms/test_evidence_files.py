@@ -67,3 +67,13 @@ def test_stored_file_downloads_only_for_people_who_may_see_the_owner(
 
     for refused in (other_pcn_manager, no_role_person, icb_viewer):
         assert sign_in(refused).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_file_no_longer_held_is_not_found_not_an_error(sign_in, care_coordinator, client):
+    evidence = services.evidence_file_store(
+        actor=care_coordinator.user, owner=care_coordinator, uploaded_file=upload("c.pdf", PDF))
+    evidence.file.storage.delete(evidence.file.name)  # as apply_retention does
+    response = sign_in(care_coordinator).get(reverse("evidence_file_download",
+                                                     args=[evidence.pk]))
+    assert response.status_code == 404
