@@ -62,6 +62,7 @@ urlpatterns = [
     path("safeguarding/", include("supervision.safeguarding_urls")),
     path("reflections/", include("supervision.reflection_urls")),
     path("network-sessions/", include("supervision.network_urls")),
+    path("compliance/my-data/", include("lms.compliance.subject_access_urls")),
     path("compliance/", include("lms.compliance.dashboard_urls")),
     path("partners/", include("lms.compliance.partner_urls")),
     path("directory/", include("lms.compliance.directory_urls")),

@@ -178,6 +178,7 @@ MFA_TOTP_ISSUER = "Coordinate"
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
 
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))  # anonymise leavers after N years
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")

@@ -88,6 +88,7 @@ def object_urls(w):
 ROLE_PAGES = [
     "compliance:dashboard", "compliance:mine", "compliance:icb", "partners:index",
     "directory:manage_index", "directory:awareness_index", "packs:index", "packs:mine",
+    "subject_access:mine",  # the coordinator's own data only: test_subject_access.py
 ]
 # Open to anyone, signed in or not; tested in test_directory.py and test_verify.py.
 PUBLIC = {"directory:public", "directory:photo", "verify:index", "verify:fingerprint"}
