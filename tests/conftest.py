@@ -45,6 +45,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     connections.close_all()
 
 
+def without_nonces(html: str) -> str:
+    """A page with its content-security-policy nonces blanked: they change with every request
+    (lms/settings/base.py), so two renderings of the same page differ only there."""
+    import re
+
+    return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
+
+
 def restore_wagtail_defaults():
     """What Wagtail's data migrations make: the default locale, the page tree's root and its
     welcome page, the default site and the root collection; made again where missing.
