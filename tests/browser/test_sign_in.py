@@ -27,7 +27,6 @@ pytestmark = [
 
 LOGIN_PATH = "/accounts/login/"
 TOTP_ACTIVATE_PATH = "/accounts/2fa/totp/activate/"
-SERIOUS = {"serious", "critical"}
 
 
 class Role:
@@ -95,7 +94,9 @@ def heading_texts(page, tag: str) -> list[str]:
     return [" ".join(text.split()) for text in page.locator(tag).all_inner_texts()]
 
 
-def serious_violations(page) -> list[str]:
+def accessibility_violations(page) -> list[str]:
+    """axe-core's violations of any impact on the page (every rule axe-core runs by default,
+    best practices included), one line each."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
@@ -103,7 +104,6 @@ def serious_violations(page) -> list[str]:
         f"{v['impact']}: {v['id']}: {v['help']} "
         f"({'; '.join(n['target'][0] if n['target'] else '?' for n in v['nodes'])})"
         for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
     ]
 
 
@@ -121,17 +121,6 @@ def test_each_role_signs_in_and_sees_their_home_page(browser_page, demo, role):
         assert any(h.startswith(role.heading) for h in h2s), (page.url, h2s)
 
 
-@pytest.mark.parametrize("role", ROLES, ids=repr)
-def test_each_role_home_page_has_no_serious_accessibility_violations(browser_page, demo, role):
-    page = browser_page
-    sign_in(page, role)
-    h1s = heading_texts(page, "h1")
-    assert h1s and h1s[0].startswith("Hello,"), (page.url, h1s)
-
-    violations = serious_violations(page)
-    assert not violations, f"{page.url}:\n" + "\n".join(violations)
-
-
 def test_staff_without_mfa_are_sent_to_set_it_up(browser_page, demo):
     page = browser_page
     fill_sign_in(page, "grace.hughes@riverside.example", DEMO_PASSWORD)
@@ -139,11 +128,11 @@ def test_staff_without_mfa_are_sent_to_set_it_up(browser_page, demo):
     assert TOTP_ACTIVATE_PATH in page.url, page.url
 
 
-def test_sign_in_page_has_no_serious_accessibility_violations(browser_page):
+def test_sign_in_page_has_no_accessibility_violations(browser_page):
     page = browser_page
     page.goto(LOGIN_PATH)
 
-    violations = serious_violations(page)
+    violations = accessibility_violations(page)
     assert not violations, "\n".join(violations)
 
 
