@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from lms.models import Person
 from supervision.models import NetworkSession
 
 from .conftest import SKIP_REASON, chromium_available
@@ -27,6 +28,14 @@ def peer_session_detail():
     session = NetworkSession.objects.get(
         title="Riverside care coordinator peer network: bring a case")
     return reverse("network_sessions:detail", args=[session.pk])
+
+
+def amira(url_name):
+    """A page about Amira, the demo's care coordinator in induction, as her manager sees it."""
+    def path():
+        person = Person.objects.get(given_name="Amira")
+        return reverse(url_name, args=[person.pk])
+    return path
 
 
 # A path, or a function giving one once the demo data is in. Each role's home ("/") first.
@@ -65,6 +74,9 @@ PAGES = {
         lambda: reverse("compliance:dashboard"),
         lambda: reverse("packs:index"),
         lambda: reverse("partners:index"),
+        amira("people:detail"),
+        amira("compliance:person"),
+        amira("development:person_induction"),
     ],
     "icb-viewer": [
         "/",
