@@ -184,6 +184,25 @@ def verify_audit_chain(chunk_size: int = 2000) -> ChainReport:
 
 # --- Data versions: what cached results are keyed by (ADR 0007) ----------------------------
 
+#: How long a result cached under a data version is kept: a write that bypasses the services
+#: changes no version, so it shows after this at the latest.
+VERSIONED_CACHE_SECONDS = 24 * 60 * 60
+
+
+@functools.cache
+def code_digest(module_names: tuple[str, ...]) -> str:
+    """A digest of these modules' source, read once per process: part of a cache key, so that
+    a deploy that changes how a cached result is computed starts afresh."""
+    import importlib
+    import pathlib
+
+    digest = hashlib.sha256()
+    for name in module_names:
+        filename = getattr(importlib.import_module(name), "__file__", None)
+        digest.update(pathlib.Path(filename).read_bytes() if filename else name.encode())
+    return digest.hexdigest()[:16]
+
+
 #: The parts of a PCN's data version, as columns of the query that reads them.
 _VERSION_COLUMNS = ("version_own", "version_shared", "version_pages", "version_snippets",
                     "version_admin")

@@ -24,13 +24,13 @@ from django.core.cache import cache
 from django.template import RequestContext
 from django.template.loader import get_template
 
-from .audit import data_version
+from .audit import VERSIONED_CACHE_SECONDS, data_version
 
 _PANELS: list[tuple[int, object]] = []
 #: The panels registered with `per_person=True`.
 _PER_PERSON: set = set()
 #: A coordinator's entry is kept at most this long (a new day or change replaces it anyway).
-PER_PERSON_TIMEOUT = 24 * 60 * 60
+PER_PERSON_TIMEOUT = VERSIONED_CACHE_SECONDS
 
 
 def home_panel(order: int = 100, *, per_person: bool = False):

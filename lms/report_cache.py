@@ -12,30 +12,16 @@ entry serves every page, status filter and the CSV alike. One entry per report, 
 PCNs, date and columns; a new version overwrites it rather than piling up beside it.
 """
 
-import functools
 import hashlib
-import importlib
-import pathlib
 
 from django.core.cache import cache
 
-from .audit import data_versions
-
-#: As long as cached compliance results (lms.compliance.engine): a day.
-RESULTS_CACHE_SECONDS = 24 * 60 * 60
-
-
-@functools.cache
-def _module_digest(module_name: str) -> str:
-    """The code that builds a report's cells: a deploy that changes it starts afresh."""
-    filename = getattr(importlib.import_module(module_name), "__file__", None)
-    data = pathlib.Path(filename).read_bytes() if filename else module_name.encode()
-    return hashlib.sha256(data).hexdigest()[:16]
+from .audit import VERSIONED_CACHE_SECONDS, code_digest, data_versions
 
 
 def _key(report: str, builder: str, pcn_ids, as_of, columns) -> str:
     parts = repr((sorted(pcn_ids), as_of.isoformat(), columns)).encode()
-    return (f"reports:{report}:{_module_digest(builder)}:"
+    return (f"reports:{report}:{code_digest((builder,))}:"
             f"{hashlib.sha256(parts).hexdigest()[:24]}")
 
 
@@ -60,5 +46,5 @@ def cached_cells(report: str, *, builder: str, pcn_ids, as_of, columns, person_i
     if cached and cached[0] == version and all(pk in cached[1] for pk in person_ids):
         return cached[1]
     cells = build(person_ids)
-    cache.set(key, (version, cells), RESULTS_CACHE_SECONDS)
+    cache.set(key, (version, cells), VERSIONED_CACHE_SECONDS)
     return cells

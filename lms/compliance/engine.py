@@ -8,11 +8,8 @@ results cost the same fixed number of queries whatever the number of coordinator
 
 import dataclasses
 import datetime
-import functools
 import hashlib
-import importlib
 import math
-import pathlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -472,7 +469,7 @@ def trend_dates(as_of: datetime.date, months: int = 12) -> list[datetime.date]:
 #: How long a PCN's cached trend points live at most. Every write through a service bumps the
 #: data version (see `_data_version`), so this only bounds changes made outside the services
 #: and the Wagtail or Django admin (a seed command, a shell).
-TREND_CACHE_SECONDS = 24 * 60 * 60
+TREND_CACHE_SECONDS = audit.VERSIONED_CACHE_SECONDS
 
 #: Cached points kept per PCN: a year of month ends for a few dozen "as at" dates.
 TREND_CACHE_MAX_POINTS = 400
@@ -485,13 +482,8 @@ _TREND_CODE_MODULES = (
 )
 
 
-@functools.cache
 def _code_version() -> str:
-    digest = hashlib.sha256()
-    for name in _TREND_CODE_MODULES:
-        filename = getattr(importlib.import_module(name), "__file__", None)
-        digest.update(pathlib.Path(filename).read_bytes() if filename else name.encode())
-    return digest.hexdigest()[:16]
+    return audit.code_digest(_TREND_CODE_MODULES)
 
 
 def _data_versions(pcn_ids) -> dict[int, tuple]:
