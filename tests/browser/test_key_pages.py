@@ -9,6 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from lms.access import today
+from lms.compliance.models import PartnerOrganisation
+from lms.compliance.packs import coordinator_pack_issue
 from lms.models import Person
 from supervision.models import NetworkSession
 
@@ -36,6 +39,24 @@ def amira(url_name):
         person = Person.objects.get(given_name="Amira")
         return reverse(url_name, args=[person.pk])
     return path
+
+
+def partner_detail():
+    """The first partner organisation on Amira's PCN's register (from seed_demo_compliance,
+    which `make run` runs and the browser tests' demo data leaves out)."""
+    call_command("seed_demo_compliance", stdout=io.StringIO())
+    amira_ = Person.objects.get(given_name="Amira")
+    partner = PartnerOrganisation.objects.filter(pcn=amira_.pcn).order_by("name").first()
+    return reverse("partners:detail", args=[partner.pk])
+
+
+def amiras_pack():
+    """A pack of Amira's evidence, issued by her manager through the service the page uses."""
+    amira_ = Person.objects.get(given_name="Amira")
+    manager = Person.objects.get(user__email=ROLE["pcn-manager"].email)
+    pack, _pdf = coordinator_pack_issue(actor=manager.user, person=amira_, pcn=amira_.pcn,
+                                        as_of=today())
+    return reverse("packs:detail", args=[pack.pk])
 
 
 # A path, or a function giving one once the demo data is in. Each role's home ("/") first.
@@ -77,6 +98,8 @@ PAGES = {
         amira("people:detail"),
         amira("compliance:person"),
         amira("development:person_induction"),
+        partner_detail,
+        amiras_pack,
     ],
     "icb-viewer": [
         "/",
