@@ -258,6 +258,9 @@ def sign_off_record(
     request.status = RequestStatus.SIGNED_OFF
     request.decided_at, request.decided_by = now, actor
     request.save(update_fields=["status", "decided_at", "decided_by"])
+    # The request's outcome is evidence too (verify_audit compares it with this entry).
+    audit_record(actor=actor, action="competency.request_sign_off", obj=request,
+                 after={"status": request.status, "sign_off": sign_off.pk})
     audit_record(actor=actor, action="competency.sign_off", obj=sign_off, after={
         "request": request.pk, "level": level, "comment": sign_off.comment,
         "assessor": sign_off.assessor_name, "assessor_email": sign_off.assessor_email,
@@ -277,7 +280,7 @@ def sign_off_request_return(*, actor, request: SignOffRequest, feedback: str) ->
     request.decided_at, request.decided_by = timezone.now(), actor
     request.save(update_fields=["status", "feedback", "decided_at", "decided_by"])
     audit_record(actor=actor, action="competency.return", obj=request,
-                 after={"feedback": request.feedback})
+                 after={"status": request.status, "feedback": request.feedback})
     return request
 
 

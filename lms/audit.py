@@ -168,7 +168,8 @@ def verify_audit_chain(chunk_size: int = 2000) -> ChainReport:
     """Walk the whole audit trail in id order (a chunk at a time) and report where it breaks.
 
     What the chain cannot show on its own: entries removed from the end (the newest hash
-    is printed so that it can be kept elsewhere and compared)."""
+    is printed so that it can be kept elsewhere and compared), and evidence rows changed in
+    place, which `lms.audit_evidence.evidence_mismatches` compares with their entries."""
     counted = {"entries": 0, "newest": None}
 
     def walk():

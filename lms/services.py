@@ -483,7 +483,7 @@ def learning_record_verify(*, actor, record: LearningRecord) -> LearningRecord:
     record.verified_at = timezone.now()
     record.save(update_fields=["verified_by", "verified_at"])
     audit_record(actor=actor, action="learning_record.verify", obj=record,
-                 after={"verified_at": record.verified_at})
+                 after={"verified_by": actor.pk, "verified_at": record.verified_at})
     return record
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lms.audit import audit_record
+from lms.audit_evidence import text_digest
 from lms.models import Person
 
 from .identifier_guard import find_identifiers, identifier_message
@@ -32,12 +33,15 @@ REASON_MAX_LENGTH = 300
 
 
 def _snapshot(discussion: SafeguardingDiscussion) -> dict:
-    """What the audit trail keeps of a log: no free text."""
+    """What the audit trail keeps of a log: no free text, only digests of it (so that
+    verify_audit can tell when the text was changed in place)."""
     return {
         "care_coordinator": discussion.care_coordinator_id,
         "discussed_with": discussion.discussed_with_id,
         "discussed_on": discussion.discussed_on,
         "category": discussion.category,
+        "concern_digest": text_digest(discussion.concern),
+        "outcome_digest": text_digest(discussion.outcome),
         "escalation": discussion.escalation,
         "follow_up_on": discussion.follow_up_on,
         "followed_up_on": discussion.followed_up_on,

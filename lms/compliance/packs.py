@@ -357,6 +357,8 @@ def _audit_after(pack: IssuedPack) -> dict:
         "contract_year": pack.contract_year,
         "status": pack.status,
         "fingerprint": pack.fingerprint,
+        "issued_at": pack.issued_at,
+        "file": pack.file.name or "",
     }
 
 
