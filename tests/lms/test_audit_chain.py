@@ -22,6 +22,7 @@ def trail(care_coordinator, pcn_manager):
 
 
 def verify():
+    """(whether it passed, stdout, stderr with the command's error) of `verify_audit`."""
     out, err = io.StringIO(), io.StringIO()
     try:
         call_command("verify_audit", stdout=out, stderr=err)

@@ -9,7 +9,6 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -30,6 +29,7 @@ from supervision.models import SafeguardingDiscussion, SessionAddendum, Supervis
 from tests.competencies.test_progress_rules import make_framework
 from tests.conftest import make_person
 from tests.curriculum import curriculum_section, learning_item
+from tests.lms.test_audit_chain import verify
 from tests.supervision.test_safeguarding import CONCERN, OUTCOME, logged
 from tests.supervision.test_sessions import AS_OF as SESSION_AS_OF
 from tests.supervision.test_sessions import TOPICS, confirmed, recorded
@@ -38,16 +38,6 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 PACK_AS_OF = datetime.date(2025, 11, 14)
-
-
-def verify():
-    """(exit status 0, stdout, stderr with the command's error) of `verify_audit`."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit", stdout=out, stderr=err)
-    except CommandError as error:
-        return False, out.getvalue(), err.getvalue() + str(error)
-    return True, out.getvalue(), err.getvalue()
 
 
 def assert_intact():
