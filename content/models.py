@@ -527,8 +527,13 @@ def item_listing(request, items):
     items = items.select_related("framework_version")
     if kind:
         items = items.of_kind(kind)
-    if query:
-        results = items.search(query, operator="and")
+    # A double quote ends the phrase each word is wrapped in by Wagtail's SQLite search
+    # backend (a syntax error there), and PostgreSQL refuses a NUL: neither is a search term.
+    terms = query.translate({ord('"'): " ", 0: " "}).strip()
+    if terms:
+        results = items.search(terms, operator="and")
+    elif query:
+        results = items.none()
     else:
         results = items.order_by("path")
     page = Paginator(results, ITEMS_PER_PAGE).get_page(request.GET.get("page"))

@@ -148,11 +148,13 @@ class NHSDateField(forms.Field):
         if missing:
             code = "incomplete_" + "_".join(missing)
             raise ValidationError(self.error_messages[code], code=code)
-        if not all(_DIGITS.match(p) for p in parts):
+        # A day or month of more than a few digits is not a real date; checked before int(),
+        # which refuses strings of over 4,300 digits with a ValueError (a server error).
+        if not all(_DIGITS.match(p) for p in parts) or any(len(p) > 4 for p in parts[:2]):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        day, month, year = (int(p) for p in parts)
         if len(parts[2]) != 4:
             raise ValidationError(self.error_messages["year_digits"], code="year_digits")
+        day, month, year = (int(p) for p in parts)
         try:
             return datetime.date(year, month, day)
         except ValueError:

@@ -7,6 +7,22 @@ from .form_rendering import NHSDateField as DateField
 from .models import PCN, SUPPORT_ROLES, AfCBand, FundingRoute, Person, Practice, Role
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, refusing an id beyond a 64-bit integer as an invalid choice: Django
+    passes it to the database, and SQLite fails with OverflowError (a server error)."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: Django's own check refuses it
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"],
+                                            code="invalid_pk_value", params={"pk": pk})
+        return super().clean(value)
+
+
 class PersonForm(forms.Form):
     given_name = forms.CharField(label="First name", max_length=100)
     family_name = forms.CharField(label="Last name", max_length=100)
@@ -80,7 +96,7 @@ class RoleAssignForm(forms.Form):
         help_text="Only for a GP clinical supervisor, line manager, first point of contact "
         "or safeguarding GP.",
     )
-    practices = forms.ModelMultipleChoiceField(
+    practices = ModelMultipleChoiceField(
         label="Practices covered",
         queryset=Practice.objects.none(),
         required=False,
