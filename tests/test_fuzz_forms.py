@@ -329,7 +329,6 @@ def test_every_form_takes_fuzzed_input_safely(request, world):
         f"{sorted(k[1] for k in stored)}")
 
 
-
 def test_the_check_tells_a_raw_payload_from_an_escaped_one():
     """What the fuzzing looks for: every markup payload, shown raw, is caught; escaped, it is
     not, and its escaped marker is what counts as stored and shown escaped."""
