@@ -71,6 +71,10 @@ def browser_page(chromium_browser, live_server, request):
     restore_wagtail_defaults()  # an earlier live-server test's flush emptied them
     context = chromium_browser.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(15_000)
+    # Requests to other hosts (NHS.UK's font files, which the stylesheet asks for) fail at
+    # once: with no internet here each would hold up the page's load event for seconds.
+    context.route(lambda url: not url.startswith(live_server.url),
+                  lambda route: route.abort("blockedbyclient"))
     page = context.new_page()
     # Anything the content security policy blocks (an inline script without the nonce, an
     # inline style) is a page that does not work as written: it fails the test.
