@@ -9,11 +9,13 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from competencies import services as competency_services
+from competencies.models import Competency, Framework, FrameworkStatus
 from lms.access import today
 from lms.compliance.models import PartnerOrganisation
 from lms.compliance.packs import coordinator_pack_issue
 from lms.models import Person
-from supervision.models import NetworkSession
+from supervision.models import NetworkSession, SupervisionSession
 
 from .conftest import SKIP_REASON, chromium_available
 from .test_sign_in import ROLES, accessibility_violations, sign_in
@@ -39,6 +41,31 @@ def amira(url_name):
         person = Person.objects.get(given_name="Amira")
         return reverse(url_name, args=[person.pk])
     return path
+
+
+def amiras_session():
+    """Amira's most recent supervision session (from seed_demo_supervision)."""
+    amira_ = Person.objects.get(given_name="Amira")
+    session = SupervisionSession.objects.filter(care_coordinator=amira_).order_by(
+        "-held_on", "-pk").first()
+    return reverse("supervision:detail", args=[session.pk])
+
+
+def a_framework():
+    """The first framework in use (seed_frameworks), as a coordinator browses it."""
+    framework = Framework.objects.filter(status=FrameworkStatus.ACTIVE).order_by("pk").first()
+    return reverse("competencies:framework", args=[framework.code])
+
+
+def a_request_to_review():
+    """A sign-off request Amira sends Grace, her supervisor, through the real service."""
+    amira_ = Person.objects.get(given_name="Amira")
+    grace = Person.objects.get(user__email=ROLE["gp-supervisor"].email)
+    competency = Competency.objects.filter(
+        framework__status=FrameworkStatus.ACTIVE).order_by("pk").first()
+    request = competency_services.sign_off_request_create(
+        actor=amira_.user, person=amira_, competency=competency, reviewer=grace)
+    return reverse("competencies:review", args=[request.pk])
 
 
 def partner_detail():
@@ -73,14 +100,24 @@ PAGES = {
         "/safeguarding/log/",
         "/network-sessions/",
         peer_session_detail,
+        amiras_session,
+        a_framework,
+        "/reflections/",
+        "/safeguarding/",
         lambda: reverse("compliance:mine"),
         lambda: reverse("subject_access:mine"),
+        lambda: reverse("packs:mine"),
     ],
     "gp-supervisor": [
         "/",
         "/competencies/queue/",
+        a_request_to_review,
         "/learning/verification/",
         "/supervision/to-confirm/",
+        "/supervision/team/",
+        amiras_session,
+        "/reflections/shared/",
+        "/network-sessions/",
     ],
     "pcn-manager": [
         "/",
@@ -91,7 +128,11 @@ PAGES = {
         "/development/induction-template/",
         "/supervision/team/",
         "/supervision/cadence/",
+        "/supervision/supervisor-load/",
         "/safeguarding/pcn/",
+        "/network-sessions/new/",
+        lambda: reverse("directory:manage_index"),
+        lambda: reverse("directory:awareness_index"),
         lambda: reverse("compliance:dashboard"),
         lambda: reverse("packs:index"),
         lambda: reverse("partners:index"),
