@@ -110,3 +110,31 @@ def test_panels_run_a_fixed_number_of_queries(panels, rf, icb, pcn, pcn_manager,
         compliant_coordinator(pcn, AS_OF)
     assert _queries(lambda: run(panels.pcn_compliance_panel, pcn_manager, rf)) == manager
     assert _queries(lambda: run(panels.icb_compliance_panel, icb_viewer, rf)) == viewer
+
+
+def test_the_managers_counts_are_kept_until_the_pcns_data_changes(panels, rf, pcn, pcn_manager,
+                                                                  monkeypatch):
+    """The panel's three numbers are cached under the PCN's data version: a second view reads
+    them without the coordinators' results, and an audited change shows on the next view."""
+    from lms.audit import audit_record
+    from lms.compliance import engine
+
+    compliant_coordinator(pcn, AS_OF)
+    cache.clear()
+    _template, context = run(panels.pcn_compliance_panel, pcn_manager, rf)
+    assert context["summaries"][0]["coordinators"] == 1
+
+    def results_read(*args, **kwargs):
+        raise AssertionError("the panel read every coordinator's results again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "cached_pcn_compliance", results_read)
+        _template, context = run(panels.pcn_compliance_panel, pcn_manager, rf)
+    assert context["summaries"][0]["coordinators"] == 1
+
+    # A second coordinator, and an audit entry about the PCN, as a service would write.
+    compliant_coordinator(pcn, AS_OF)
+    audit_record(actor=pcn_manager.user, action="test.change", obj=pcn)
+    _template, context = run(panels.pcn_compliance_panel, pcn_manager, rf)
+    assert (context["summaries"][0]["coordinators"],
+            context["summaries"][0]["fully_met"]) == (2, 2)
