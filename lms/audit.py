@@ -191,16 +191,21 @@ VERSIONED_CACHE_SECONDS = 24 * 60 * 60
 
 
 @functools.cache
-def code_digest(module_names: tuple[str, ...]) -> str:
-    """A digest of these modules' source, read once per process: part of a cache key, so that
-    a deploy that changes how a cached result is computed starts afresh."""
+def code_digest(module_names: tuple[str, ...], template_names: tuple[str, ...] = ()) -> str:
+    """A digest of these modules' and templates' source, read once per process: part of a
+    cache key, so that a deploy that changes how a cached result is computed or rendered
+    starts afresh."""
     import importlib
     import pathlib
+
+    from django.template.loader import get_template
 
     digest = hashlib.sha256()
     for name in module_names:
         filename = getattr(importlib.import_module(name), "__file__", None)
         digest.update(pathlib.Path(filename).read_bytes() if filename else name.encode())
+    for name in template_names:
+        digest.update(get_template(name).template.source.encode())
     return digest.hexdigest()[:16]
 
 

@@ -25,6 +25,7 @@ from .access import (
 )
 from .form_rendering import add_validation_errors
 from .forms import InvitationAcceptForm, PersonAddForm, PersonEditForm, RoleAssignForm, RoleEndForm
+from .manager_home import manager_sections
 from .models import EvidenceFile, Person, Practice, Role, RoleAssignment
 from .panels import coordinator_cache, render_home_panels
 from .support import coordinator_support, icb_pcn_summaries
@@ -67,16 +68,7 @@ def home(request):
             row.induction = progress[row.person.pk]
         context["supervisees"] = rows
     if scope.is_pcn_manager:
-        context["managed_pcn_rows"] = coordinator_support(
-            RoleAssignment.objects.filter(pcn_id__in=scope.managed_pcn_ids), as_of
-        )
-        context["managed_pcns"] = list(pcns_managed_by(request.user, as_of))
-        context["pcn_gaps"] = sum(1 for row in context["managed_pcn_rows"] if row.missing)
-        progress = induction_progress_by_person(
-            [row.person.pk for row in context["managed_pcn_rows"]], as_of
-        )
-        for row in context["managed_pcn_rows"]:
-            row.induction = progress[row.person.pk]
+        context["manager_sections"] = manager_sections(scope.managed_pcn_ids, as_of)
     if scope.is_icb_viewer:
         context["icb_pcns"] = icb_pcn_summaries(scope.icb_ids, as_of)
     context["contributed_panels"] = render_home_panels(request, scope, as_of, mine)

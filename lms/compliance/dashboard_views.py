@@ -14,8 +14,6 @@ Who sees what:
 
 import datetime
 import functools
-import hashlib
-import pathlib
 import zlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -27,11 +25,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat
 from django.utils.safestring import SafeString, mark_safe
 
+from lms import audit
 from lms.access import get_visible_or_404, require, scope_for, today
 from lms.form_rendering import NHSDateField
 from lms.models import PCN, Person, RoleAssignment
@@ -249,16 +248,10 @@ DASHBOARD_TEMPLATES = (
 DASHBOARD_CACHE_SECONDS = engine.RESULTS_CACHE_SECONDS
 
 
-@functools.cache
 def _dashboard_code_version() -> str:
     """A digest of the templates and modules in DASHBOARD_TEMPLATES' comment, read once per
     process (a deploy starts new processes)."""
-    digest = hashlib.sha256()
-    for name in DASHBOARD_TEMPLATES:
-        digest.update(get_template(name).template.source.encode())
-    for module_file in (__file__, trend_chart.__file__):
-        digest.update(pathlib.Path(module_file).read_bytes())
-    return digest.hexdigest()[:16]
+    return audit.code_digest((__name__, trend_chart.__name__), DASHBOARD_TEMPLATES)
 
 
 def _dashboard_key(pcn_id, as_at: AsAt) -> str:

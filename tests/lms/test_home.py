@@ -85,13 +85,52 @@ def test_pcn_manager_home_query_count_does_not_grow_with_coordinators(
 
     add_coordinator_with_support(0)
     client.get(reverse("home"))  # warm caches (session, content types)
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    # The factories write without the services (no data version changes): the cached
+    # sections are cleared so that each view builds them, the path that could grow.
+    cache.clear()
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("home"))
     for n in range(1, 8):
         add_coordinator_with_support(n)
+    cache.clear()
     with django_assert_num_queries(len(one)):
         response = client.get(reverse("home"))
-    assert len(response.context["managed_pcn_rows"]) == 8
+    html = response.content.decode()
+    assert all(f"Cc{n} X" in html for n in range(8))
+
+
+def test_pcn_manager_sections_are_kept_until_the_pcns_data_changes(
+    sign_in, pcn_manager, care_coordinator, pcn, django_assert_max_num_queries
+):
+    """The manager's support and induction tables are rendered once per PCN and day: a
+    second view reads them from the cache in fewer queries, and a change made through the
+    services (a new coordinator, a supporter named) shows on the next view."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lms import services
+    from lms.access import today
+
+    client = sign_in(pcn_manager)
+    with CaptureQueriesContext(connection) as first:
+        html = client.get(reverse("home")).content.decode()
+    assert "Amira Khan" in html and "Support not named" in html
+    with CaptureQueriesContext(connection) as second:
+        again = client.get(reverse("home")).content.decode()
+
+    def sections(page):
+        return page[page.index("<h2>Care coordinators in"):page.index("induction plan</a>")]
+
+    assert sections(again) == sections(html)
+    assert len(second) < len(first)
+
+    newcomer = services.person_create(actor=pcn_manager.user, email="new@example.nhs.uk",
+                                      given_name="Nia", family_name="Newcomer", pcn=pcn)
+    services.role_assign(actor=pcn_manager.user, person=newcomer, role=Role.CARE_COORDINATOR,
+                         pcn=pcn, starts_on=today())
+    html = client.get(reverse("home")).content.decode()
+    assert "Nia Newcomer" in html and "Amira Khan" in html
