@@ -22,9 +22,10 @@ the next answer. A "get+post" row also posts an empty form, which must be refuse
 same answer as the GET wherever the GET is refused.
 
 Whatever the answer, nobody outside Amira's PCN (and no one in it without a role, and no
-ICB viewer or curriculum editor) is ever shown her name or email address, and no one but
-the people in the conversation sees what was said in supervision, safeguarding or a
-reflection (tests/test_cross_pcn_refusals.py SECRET).
+ICB viewer or curriculum editor) is ever shown her name or email address, but on her public
+directory listing and the external assessor's link (PUBLIC_LISTING); and no one but the
+people in the conversation sees what was said in supervision, safeguarding or a reflection
+(MAY_SEE_SECRET).
 
 `test_every_url_is_in_the_matrix` walks the resolver: a URL added to the product fails it
 until it has a row here. The admin interfaces (Wagtail's at /cms/ and Django's) and the
@@ -62,8 +63,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ACTORS = ("anon", "cc", "sup", "sg", "mgr", "icb", "ed", "none", "xmgr", "xcc", "xicb")
 #: Who may be shown Amira's name: the people of her PCN who hold a role for her.
 MAY_SEE_HER = {"cc", "sup", "sg", "mgr"}
-#: Who may be shown what was said: the people in the conversation (SECRET, by kind).
-MAY_SEE_SECRETS = {"cc", "sup", "sg"}
+#: Who may be shown what was said (tests/test_cross_pcn_refusals.py SECRET): supervision
+#: content is for her and everyone currently supporting her (ADR 0005,
+#: supervision/session_access.py `may_read_content`), safeguarding text for her and her
+#: safeguarding GP, and her reflection for her and the supervisor she shared it with.
+SUPERVISION, SAFEGUARDING, SHARED = {"cc", "sup", "sg"}, {"cc", "sg"}, {"cc", "sup"}
+MAY_SEE_SECRET = {
+    "topics": SUPERVISION, "notes": SUPERVISION, "action": SUPERVISION,
+    "confirmed_topics": SUPERVISION, "session_addendum": SUPERVISION,
+    "concern": SAFEGUARDING, "outcome": SAFEGUARDING,
+    "reflection": SHARED, "reflection_comment": SHARED,
+}
 #: Pages that show Amira's name to whoever has the address, by design: her PCN's public
 #: directory of care coordinators (DES 7), which she is listed in, and the secret link that
 #: lets an external assessor review her sign-off request.
@@ -508,10 +518,10 @@ def leaks(w, actor, target, response) -> list[str]:
     if actor not in MAY_SEE_HER and target not in PUBLIC_LISTING:
         found += [text for text in (person.family_name, person.user.email)
                   if text.encode() in body]
-    if actor not in MAY_SEE_SECRETS:
-        for key, text in SECRET.items():
-            if text.encode() in body or text.replace("'", "&#x27;").encode() in body:
-                found.append(f"the {key}")
+    for key, text in SECRET.items():
+        if actor not in MAY_SEE_SECRET[key] and (
+                text.encode() in body or text.replace("'", "&#x27;").encode() in body):
+            found.append(f"the {key}")
     return found
 
 
