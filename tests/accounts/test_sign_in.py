@@ -190,3 +190,20 @@ def test_a_deactivated_account_cannot_sign_in(client, care_coordinator):
     assert response.status_code in (200, 302)
     if response.status_code == 302:
         assert response["Location"] == "/accounts/inactive/"
+
+
+def test_nobody_signs_themselves_up(client, db):
+    """Accounts come only from a PCN manager's invitation: the sign-up page says so, and a
+    sign-up posted anyway creates no account."""
+    from django.contrib.auth import get_user_model
+
+    page = client.get("/accounts/signup/")
+    assert page.status_code == 200
+    assert "You need an invitation to use Coordinate" in page.content.decode()
+    users = get_user_model().objects.count()
+    client.post("/accounts/signup/", {
+        "email": "walk.in@example.nhs.uk", "password1": "Correct-horse-battery-9",
+        "password2": "Correct-horse-battery-9",
+    })
+    assert get_user_model().objects.count() == users
+    assert not get_user_model().objects.filter(email="walk.in@example.nhs.uk").exists()
