@@ -20,8 +20,8 @@ from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.signals import post_init, post_save, pre_save
 
-#: What retention writes over free text of people who left (lms/compliance/retention.py,
-#: which lms cannot import): a text column holding it was removed, not tampered with.
+#: What retention writes over free text of people who left (lms/compliance/retention.py
+#: imports it): a text column holding it was removed, not tampered with.
 REMOVED_UNDER_RETENTION = "[removed under retention]"
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from competencies.models import EvidenceLink, SelfAssessment, SignOff, SignOffRequest
 from lms.audit import audit_record
+from lms.audit_evidence import REMOVED_UNDER_RETENTION
 from lms.models import (
     DevelopmentGoal,
     EvidenceFile,
@@ -51,7 +52,8 @@ from supervision.models import (
 
 from .models import DirectoryEntry
 
-REMOVED = "[removed under retention]"
+#: What replaces free text (lms.audit_evidence, which verify_audit reads, owns the wording).
+REMOVED = REMOVED_UNDER_RETENTION
 REMOVED_FILE_NAME = "removed-under-retention"
 ANONYMISED_GIVEN_NAME = "Former member of staff"
 ANONYMISED_PREFIX = "anonymised-"
